@@ -1,0 +1,27 @@
+/**
+ * @cometmq/broker — a RocketMQ-compatible broker as a library: BrokerController, the broker.conf schema and parser,
+ * request processors and the managers behind them. Contract: docs/architecture.md; wire facts: remoting-protocol.md.
+ */
+export { BrokerController, createStore } from './broker-controller.js'
+export type { BrokerControllerOptions } from './broker-controller.js'
+export type { BrokerContext, BrokerStats } from './broker-context.js'
+export { brokerConfigSchema, BROKER_CONFIG_KEY_ALIASES } from './config/broker-config-schema.js'
+export type { BrokerConfig, BrokerConfigKey } from './config/broker-config-schema.js'
+export type { ConfigKeySpec, ConfigSource, ConfigValueType } from './config/config-schema.js'
+export { parseBrokerConfig, resolveBrokerConfig, BrokerConfigError } from './config/parse-broker-config.js'
+export type { ParsedBrokerConfig } from './config/parse-broker-config.js'
+export { TopicConfigManager, newTopicConfig } from './topic/topic-config-manager.js'
+export { ConsumerOffsetManager } from './offset/consumer-offset-manager.js'
+export { SubscriptionGroupManager, newSubscriptionGroupConfig } from './subscription/subscription-group-manager.js'
+export type { SubscriptionGroupConfig } from './subscription/subscription-group-manager.js'
+export { ConsumerManager, ConsumerGroupInfo } from './client/consumer-manager.js'
+export type { StoredSubscription, ConsumerRegistration } from './client/consumer-manager.js'
+export { ProducerManager } from './client/producer-manager.js'
+export type { ClientChannelInfo, TagsCodeFilter } from './client/client-channel-info.js'
+export { PullRequestHoldService } from './longpolling/pull-request-hold-service.js'
+export type { PullRequest } from './longpolling/pull-request-hold-service.js'
+export { createProcessors, registerProcessors, supportedRequestCodes } from './register-processors.js'
+export type { BrokerProcessors } from './register-processors.js'
+export { pullStatusToCode } from './processor/pull-message-processor.js'
+export { putStatusToResponse } from './processor/send-support.js'
+export type { NamesrvOutcome } from './namesrv/broker-outer-api.js'

@@ -1,0 +1,55 @@
+/**
+ * Queue lookups straight from the store (RocketMQ 4.9 `AdminBrokerProcessor` / `QueryMessageProcessor`; §3.4, §3.7):
+ *
+ * | code | request header | response |
+ * |---|---|---|
+ * | 30 GET_MAX_OFFSET | topic, queueId | `offset` = next logical offset to be written (0 for an empty/unknown queue) |
+ * | 31 GET_MIN_OFFSET | topic, queueId | `offset` = smallest logical offset still stored |
+ * | 32 GET_EARLIEST_MSG_STORETIME | topic, queueId | `timestamp` = store time (ms) at the min offset, −1 when empty |
+ * | 29 SEARCH_OFFSET_BY_TIMESTAMP | topic, queueId, timestamp (ms) | `offset` (approximate, as the store computes it) |
+ * | 33 VIEW_MESSAGE_BY_ID | offset (commit-log) | body = one raw stored record; 1 "can not find message by the offset, N" |
+ */
+import {
+  GetEarliestMsgStoretimeRequestHeader,
+  GetMaxOffsetRequestHeader,
+  GetMinOffsetRequestHeader,
+  RequestCode,
+  ResponseCode,
+  SearchOffsetRequestHeader,
+  ViewMessageRequestHeader,
+  createResponse,
+} from '@cometmq/protocol'
+import type { RemotingChannel, RemotingCommand } from '@cometmq/protocol'
+import type { BrokerContext } from '../broker-context.js'
+
+export class QueueOffsetProcessor {
+  constructor(private readonly ctx: BrokerContext) {}
+
+  async processRequest(request: RemotingCommand, _channel: RemotingChannel): Promise<RemotingCommand> {
+    const { store } = this.ctx
+    switch (request.code) {
+      case RequestCode.GET_MAX_OFFSET: {
+        const { topic, queueId } = GetMaxOffsetRequestHeader.decode(request.extFields)
+        return createResponse(request, ResponseCode.SUCCESS, null, { offset: store.getMaxOffsetInQueue(topic, queueId) })
+      }
+      case RequestCode.GET_MIN_OFFSET: {
+        const { topic, queueId } = GetMinOffsetRequestHeader.decode(request.extFields)
+        return createResponse(request, ResponseCode.SUCCESS, null, { offset: store.getMinOffsetInQueue(topic, queueId) })
+      }
+      case RequestCode.GET_EARLIEST_MSG_STORETIME: {
+        const { topic, queueId } = GetEarliestMsgStoretimeRequestHeader.decode(request.extFields)
+        return createResponse(request, ResponseCode.SUCCESS, null, { timestamp: await store.getEarliestMessageTime(topic, queueId) })
+      }
+      case RequestCode.SEARCH_OFFSET_BY_TIMESTAMP: {
+        const { topic, queueId, timestamp } = SearchOffsetRequestHeader.decode(request.extFields)
+        return createResponse(request, ResponseCode.SUCCESS, null, { offset: await store.getOffsetInQueueByTime(topic, queueId, timestamp) })
+      }
+      default: {
+        const { offset } = ViewMessageRequestHeader.decode(request.extFields)
+        const record = await store.selectOneMessageByOffset(offset)
+        if (record === null) return createResponse(request, ResponseCode.SYSTEM_ERROR, `can not find message by the offset, ${offset}`)
+        return createResponse(request, ResponseCode.SUCCESS, null, {}, record)
+      }
+    }
+  }
+}
