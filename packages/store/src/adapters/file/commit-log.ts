@@ -1,0 +1,162 @@
+import type { Logger } from '@cometmq/protocol'
+import type { ConsumeQueueEntry } from '../../get-message-plan.js'
+import type { PutMessageStatus } from '../../types.js'
+import { END_FILE_MIN_BLANK_LENGTH, MIN_RECORD_SIZE, STORE_TIMESTAMP_HEADER_BYTES, checkRecordAt, encodeBlank, readStoreTimestamp } from './record-layout.js'
+import { SegmentFileQueue } from './segment-file-queue.js'
+import type { FsyncFunction } from './segment-file.js'
+
+/** Outcome of one append: where the bytes went, or why nothing was written. */
+export type AppendOutcome =
+  | { ok: true; wroteOffset: number; wroteBytes: number }
+  | { ok: false; status: PutMessageStatus; remark: string }
+
+/** Reads closer than this (bytes) are merged into one read; page-cache copies are cheaper than syscalls. */
+const READ_MERGE_GAP = 64 * 1024
+/** Largest merged read, bytes. */
+const READ_MERGE_MAX = 1024 * 1024
+/** First read of a record whose size is unknown (lookMessageByOffset), bytes. */
+const RECORD_PROBE_BYTES = 4096
+
+/**
+ * The commit log: every record of every topic, appended to files of `fileSize` bytes named by start offset
+ * (protocol doc §4.5). A record never straddles files: when record + 8 bytes does not fit, an 8-byte BLANK
+ * filler `[int remaining][int 0xCBD43194]` ends the file and the record starts the next one.
+ * Appends are synchronous (one writer: the JS thread); reads are async positional reads.
+ */
+export class CommitLog {
+  readonly files: SegmentFileQueue
+  /** Store time of the newest record appended (ms), for the checkpoint. */
+  lastStoreTimestamp = 0
+
+  constructor(dir: string, readonly fileSize: number, logger: Logger) {
+    this.files = new SegmentFileQueue(dir, fileSize, logger)
+  }
+
+  /** One past the last written byte (a BLANK-ended file counts as full). */
+  get maxOffset(): number {
+    return this.files.maxOffset
+  }
+
+  get minOffset(): number {
+    return this.files.minOffset
+  }
+
+  /**
+   * Appends the bytes produced by `encodeAt(wroteOffset)` (one record or a whole batch) in one positional write.
+   * `encodeAt` may be called twice when the current file is too full (BLANK filler, then the next file).
+   * @returns MESSAGE_ILLEGAL when the bytes can never fit a file; CREATE_MAPPED_FILE_FAILED / UNKNOWN_ERROR on I/O errors.
+   */
+  append(encodeAt: (wroteOffset: number) => Buffer): AppendOutcome {
+    let segment
+    try {
+      segment = this.files.segmentForAppend()
+    } catch (err) {
+      return { ok: false, status: 'CREATE_MAPPED_FILE_FAILED', remark: (err as Error).message }
+    }
+    let bytes = encodeAt(segment.fileFromOffset + segment.wrotePosition)
+    if (bytes.length + END_FILE_MIN_BLANK_LENGTH > this.fileSize) {
+      return { ok: false, status: 'MESSAGE_ILLEGAL', remark: `${bytes.length} bytes do not fit a commit-log file of ${this.fileSize} bytes` }
+    }
+    try {
+      if (segment.wrotePosition + bytes.length + END_FILE_MIN_BLANK_LENGTH > this.fileSize) {
+        segment.appendSync(encodeBlank(this.fileSize - segment.wrotePosition))
+        segment.markFull()
+        try {
+          segment = this.files.segmentForAppend()
+        } catch (err) {
+          return { ok: false, status: 'CREATE_MAPPED_FILE_FAILED', remark: (err as Error).message }
+        }
+        bytes = encodeAt(segment.fileFromOffset)
+      }
+      const wroteOffset = segment.fileFromOffset + segment.wrotePosition
+      segment.appendSync(bytes)
+      return { ok: true, wroteOffset, wroteBytes: bytes.length }
+    } catch (err) {
+      return { ok: false, status: 'UNKNOWN_ERROR', remark: (err as Error).message }
+    }
+  }
+
+  /** `size` bytes at `offset`, or null when they are not (all) in the log. */
+  async read(offset: number, size: number): Promise<Buffer | null> {
+    const segment = this.files.findSegment(offset)
+    if (!segment) return null
+    const position = offset - segment.fileFromOffset
+    if (position + size > segment.wrotePosition) return null
+    const bytes = await segment.read(position, size)
+    return bytes.length === size ? bytes : null
+  }
+
+  /**
+   * Reads the records of `entries` (ascending commit-log offsets), merging nearby ones into one read.
+   * @returns one Buffer (or null when gone) per entry, in order.
+   */
+  async readRecords(entries: readonly ConsumeQueueEntry[]): Promise<Array<Buffer | null>> {
+    const spans: Array<{ start: number; end: number; members: number[] }> = []
+    entries.forEach((entry, i) => {
+      const span = spans[spans.length - 1]
+      const end = entry.commitLogOffset + entry.size
+      const sameFile = span && Math.floor(span.start / this.fileSize) === Math.floor(entry.commitLogOffset / this.fileSize)
+      if (span && sameFile && entry.commitLogOffset >= span.end && entry.commitLogOffset - span.end <= READ_MERGE_GAP && end - span.start <= READ_MERGE_MAX) {
+        span.end = end
+        span.members.push(i)
+      } else {
+        spans.push({ start: entry.commitLogOffset, end, members: [i] })
+      }
+    })
+    const out: Array<Buffer | null> = new Array<Buffer | null>(entries.length).fill(null)
+    await Promise.all(
+      spans.map(async (span) => {
+        const bytes = await this.read(span.start, span.end - span.start)
+        if (!bytes) return
+        for (const i of span.members) {
+          const e = entries[i]!
+          out[i] = bytes.subarray(e.commitLogOffset - span.start, e.commitLogOffset - span.start + e.size)
+        }
+      }),
+    )
+    return out
+  }
+
+  /** The whole record starting at `offset`, or null when no valid record starts there. */
+  async readRecord(offset: number): Promise<Buffer | null> {
+    const segment = this.files.findSegment(offset)
+    if (!segment) return null
+    const position = offset - segment.fileFromOffset
+    const available = segment.wrotePosition - position
+    if (position < 0 || available < MIN_RECORD_SIZE) return null
+    let bytes = await segment.read(position, Math.min(RECORD_PROBE_BYTES, available))
+    if (bytes.length < MIN_RECORD_SIZE) return null
+    const totalSize = bytes.readInt32BE(0)
+    if (totalSize < MIN_RECORD_SIZE || totalSize > available) return null
+    if (totalSize > bytes.length) bytes = await segment.read(position, totalSize)
+    const check = checkRecordAt(bytes, 0, Math.min(totalSize, bytes.length), offset, false)
+    return check.kind === 'record' ? bytes.subarray(0, totalSize) : null
+  }
+
+  /** STORETIMESTAMP (ms) of the record at `offset` of `size` bytes; -1 when unreadable. Source: CommitLog.pickupStoreTimestamp. */
+  async pickupStoreTimestamp(offset: number, size: number): Promise<number> {
+    const bytes = await this.read(offset, Math.min(size, STORE_TIMESTAMP_HEADER_BYTES))
+    return bytes ? readStoreTimestamp(bytes) : -1
+  }
+
+  /** Raw bytes from `offset` up to the end of its file's written part (zeros after a BLANK filler), at most `maxBytes`. */
+  async readRaw(offset: number, maxBytes: number): Promise<Buffer> {
+    const segment = this.files.findSegment(offset)
+    if (!segment) return Buffer.alloc(0)
+    const position = offset - segment.fileFromOffset
+    const length = Math.max(0, Math.min(maxBytes, segment.wrotePosition - position))
+    const bytes = await segment.read(position, length)
+    if (bytes.length === length) return bytes
+    const padded = Buffer.alloc(length)
+    bytes.copy(padded)
+    return padded
+  }
+
+  /** fsyncs unflushed files; returns the offset now durable and the store time of the newest durable record. */
+  async flush(fsync: FsyncFunction): Promise<{ offset: number; storeTimestamp: number; fsyncs: number }> {
+    const offset = this.maxOffset
+    const storeTimestamp = this.lastStoreTimestamp
+    const fsyncs = await this.files.flush(fsync)
+    return { offset, storeTimestamp, fsyncs }
+  }
+}

@@ -1,0 +1,173 @@
+import type { Logger } from '@cometmq/protocol'
+import { FILLER_ENTRY_SIZE, isFillerEntry } from '../../get-message-plan.js'
+import type { ConsumeQueueEntries, ConsumeQueueEntry } from '../../get-message-plan.js'
+import { CQ_STORE_UNIT_SIZE } from '../../store-config.js'
+import { SegmentFileQueue } from './segment-file-queue.js'
+import type { FsyncFunction } from './segment-file.js'
+
+const TWO_32 = 4294967296
+
+/** Encodes one 20-byte entry: commitLogOffset int64 · size int32 · tagsCode int64 (big-endian). */
+export function encodeEntry(commitLogOffset: number, size: number, tagsCode: number): Buffer {
+  const bytes = Buffer.allocUnsafe(CQ_STORE_UNIT_SIZE)
+  writeLong(bytes, 0, commitLogOffset)
+  bytes.writeInt32BE(size, 8)
+  writeLong(bytes, 12, tagsCode)
+  return bytes
+}
+
+/** Writes a safe-integer JS number as a big-endian int64 without BigInt. */
+function writeLong(bytes: Buffer, position: number, value: number): void {
+  const high = Math.floor(value / TWO_32)
+  bytes.writeInt32BE(high, position)
+  bytes.writeUInt32BE(value - high * TWO_32, position + 4)
+}
+
+/** Reads an int64 as a JS number (exact below 2^53) without BigInt. */
+function readLong(bytes: Buffer, position: number): number {
+  return bytes.readInt32BE(position) * TWO_32 + bytes.readUInt32BE(position + 4)
+}
+
+/** Decodes the entry at `position` of `bytes`. */
+export function decodeEntry(bytes: Buffer, position: number): ConsumeQueueEntry {
+  return { commitLogOffset: readLong(bytes, position), size: bytes.readInt32BE(position + 8), tagsCode: readLong(bytes, position + 12) }
+}
+
+/** Entries backed by the bytes read from a ConsumeQueue file; each is decoded when asked for. */
+class EntryView implements ConsumeQueueEntries {
+  readonly length: number
+  constructor(private readonly bytes: Buffer) {
+    this.length = Math.floor(bytes.length / CQ_STORE_UNIT_SIZE)
+  }
+  at(index: number): ConsumeQueueEntry {
+    return decodeEntry(this.bytes, index * CQ_STORE_UNIT_SIZE)
+  }
+}
+
+const EMPTY_VIEW = new EntryView(Buffer.alloc(0))
+
+/** RocketMQ ConsumeQueue recovery rule: an entry is real when offset ≥ 0 and size > 0 (zeros end the queue). */
+function isValidEntry(entry: ConsumeQueueEntry): boolean {
+  return entry.commitLogOffset >= 0 && entry.size > 0
+}
+
+/**
+ * One ConsumeQueue: `<root>/consumequeue/<topic>/<queueId>/<20-digit start byte offset>` files of 20-byte
+ * entries (protocol doc §4.6). Logical offset i is at byte i × 20 of the queue's virtual file space.
+ */
+export class ConsumeQueue {
+  readonly files: SegmentFileQueue
+
+  constructor(
+    readonly topic: string,
+    readonly queueId: number,
+    dir: string,
+    fileSize: number,
+    private readonly logger: Logger,
+  ) {
+    this.files = new SegmentFileQueue(dir, fileSize, logger)
+  }
+
+  /** Next logical offset (entries ever written). */
+  get maxOffset(): number {
+    return this.files.maxOffset / CQ_STORE_UNIT_SIZE
+  }
+
+  /** First retained logical offset. */
+  get minOffset(): number {
+    return this.files.minOffset / CQ_STORE_UNIT_SIZE
+  }
+
+  /**
+   * Opens the files and finds the true end (RocketMQ ConsumeQueue.recover): a file before the last that is
+   * not full ends the queue (later files are deleted); in the last file, a partial entry or the first entry
+   * with size ≤ 0 or offset < 0 ends it. Everything after the end is truncated.
+   */
+  async load(): Promise<void> {
+    await this.files.load()
+    const segments = this.files.segments
+    const shortIndex = segments.findIndex((s, i) => i < segments.length - 1 && s.physicalSize !== s.fileSize)
+    if (shortIndex >= 0) {
+      const short = segments[shortIndex]!
+      this.files.truncateTo(short.fileFromOffset + short.fileSize)
+      short.wrotePosition = short.physicalSize
+    }
+    const last = this.files.last
+    if (!last) return
+    const bytes = await last.read(0, last.physicalSize)
+    let end = 0
+    while (end + CQ_STORE_UNIT_SIZE <= bytes.length && isValidEntry(decodeEntry(bytes, end))) end += CQ_STORE_UNIT_SIZE
+    if (end !== last.physicalSize || last.wrotePosition !== end) {
+      this.logger.warn('consume queue end recovered', { topic: this.topic, queueId: this.queueId, queueOffset: (last.fileFromOffset + end) / CQ_STORE_UNIT_SIZE })
+      this.files.truncateTo(last.fileFromOffset + end)
+      if (end === 0 && this.files.last === last) last.wrotePosition = 0
+    }
+  }
+
+  /**
+   * Drops trailing entries whose record is not wholly below `commitLogEnd` (and fillers before them).
+   * Source: RocketMQ ConsumeQueue.truncateDirtyLogicFiles. Returns the number of entries dropped.
+   */
+  async truncateBeyond(commitLogEnd: number): Promise<number> {
+    let end = this.maxOffset
+    const min = this.minOffset
+    while (end > min) {
+      const entry = await this.readEntry(end - 1)
+      if (entry && !isFillerEntry(entry) && entry.commitLogOffset + entry.size <= commitLogEnd) break
+      end--
+    }
+    const dropped = this.maxOffset - end
+    if (dropped > 0) {
+      this.logger.warn('consume queue entries beyond the commit log dropped', { topic: this.topic, queueId: this.queueId, dropped })
+      this.files.truncateTo(end * CQ_STORE_UNIT_SIZE)
+    }
+    return dropped
+  }
+
+  /**
+   * Writes the entry of logical offset `queueOffset`. An offset below maxOffset is a duplicate and ignored
+   * (returns false); a gap above it is padded with filler entries `(0, Integer.MAX_VALUE, 0)` first.
+   * Synchronous positional writes; throws the fs error.
+   */
+  putEntry(queueOffset: number, commitLogOffset: number, size: number, tagsCode: number): boolean {
+    if (queueOffset < this.maxOffset) return false
+    if (queueOffset > this.maxOffset) {
+      this.logger.warn('consume queue gap padded with filler entries', { topic: this.topic, queueId: this.queueId, queueOffset, from: this.maxOffset })
+      const filler = encodeEntry(0, FILLER_ENTRY_SIZE, 0)
+      while (this.maxOffset < queueOffset) this.files.segmentForAppend().appendSync(filler)
+    }
+    this.files.segmentForAppend().appendSync(encodeEntry(commitLogOffset, size, tagsCode))
+    return true
+  }
+
+  /** Up to `maxCount` entries from `queueOffset`, never past the end of the file holding it. Empty when the file is gone. */
+  async readEntries(queueOffset: number, maxCount: number): Promise<ConsumeQueueEntries> {
+    const byteOffset = queueOffset * CQ_STORE_UNIT_SIZE
+    const segment = this.files.findSegment(byteOffset)
+    if (!segment) return EMPTY_VIEW
+    const position = byteOffset - segment.fileFromOffset
+    const length = Math.min(maxCount * CQ_STORE_UNIT_SIZE, segment.wrotePosition - position)
+    if (length <= 0) return EMPTY_VIEW
+    return new EntryView(await segment.read(position, length))
+  }
+
+  /** The entry at `queueOffset`, or undefined. */
+  async readEntry(queueOffset: number): Promise<ConsumeQueueEntry | undefined> {
+    const view = await this.readEntries(queueOffset, 1)
+    return view.length > 0 ? view.at(0) : undefined
+  }
+
+  /** First logical offset of the file after the one holding `queueOffset`. Source: ConsumeQueue.rollNextFile. */
+  rollNextFile(queueOffset: number): number {
+    const perFile = this.files.fileSize / CQ_STORE_UNIT_SIZE
+    return queueOffset + perFile - (queueOffset % perFile)
+  }
+
+  flush(fsync: FsyncFunction): Promise<number> {
+    return this.files.flush(fsync)
+  }
+
+  close(): void {
+    this.files.closeAll()
+  }
+}

@@ -1,0 +1,88 @@
+import { decodeMessageRecord } from '@cometmq/protocol'
+import { spawn } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { FileMessageStore } from './file-message-store.js'
+import { crashMessage } from './__fixtures__/crash-child.js'
+import { expectedRecord, readQueue, useTempDirs } from './__fixtures__/helpers.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const packageDir = join(here, '..', '..', '..')
+const ACKS_BEFORE_KILL = 150
+
+interface Ack {
+  n: number
+  queueOffset: number
+  commitLogOffset: number
+  storeTimestamp: number
+}
+
+/** Runs the child until it printed `acks` acknowledgements, SIGKILLs it, and returns every ack it printed. */
+function runAndKill(dir: string, acks: number, boundMs = 20_000): Promise<Ack[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', join(here, '__fixtures__', 'crash-child.ts'), dir], {
+      cwd: packageDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const seen: Ack[] = []
+    let buffered = ''
+    let stderr = ''
+    let killed = false
+    const bound = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`child printed ${seen.length} acks in ${boundMs} ms; stderr: ${stderr}`))
+    }, boundMs)
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString()
+      const lines = buffered.split('\n')
+      buffered = lines.pop()!
+      for (const line of lines) {
+        const [tag, n, queueOffset, commitLogOffset, storeTimestamp] = line.split(' ')
+        if (tag !== 'ack') continue
+        seen.push({ n: Number(n), queueOffset: Number(queueOffset), commitLogOffset: Number(commitLogOffset), storeTimestamp: Number(storeTimestamp) })
+      }
+      if (!killed && seen.length >= acks) {
+        killed = true
+        child.kill('SIGKILL')
+      }
+    })
+    child.on('exit', (code, signal) => {
+      clearTimeout(bound)
+      if (signal === 'SIGKILL' && killed) resolve(seen)
+      else reject(new Error(`child exited early (code ${code}, signal ${signal}); stderr: ${stderr}`))
+    })
+  })
+}
+
+describe('FileMessageStore crash safety (SYNC_FLUSH, SIGKILL)', () => {
+  const t = useTempDirs()
+
+  it('every acknowledged message survives a SIGKILL byte-identical, and the store keeps working', async () => {
+    const dir = t.dir()
+    const acks = await runAndKill(dir, ACKS_BEFORE_KILL)
+    expect(acks.length).toBeGreaterThanOrEqual(ACKS_BEFORE_KILL)
+
+    const store = t.track(new FileMessageStore({ storePathRootDir: dir, mappedFileSizeCommitLog: 64 * 1024 }))
+    await store.open()
+    for (const ack of acks) {
+      const input = crashMessage(ack.n)
+      const expected = expectedRecord(input, ack.queueOffset, ack.commitLogOffset, ack.storeTimestamp)
+      const raw = await store.selectOneMessageByOffset(ack.commitLogOffset)
+      expect(raw?.equals(expected), `message ${ack.n} at ${ack.commitLogOffset}`).toBe(true)
+      const got = await store.getMessage({ topic: input.topic, queueId: input.queueId, offset: ack.queueOffset, maxMsgNums: 1 })
+      expect(got.messages[0]?.equals(expected), `message ${ack.n} in its queue`).toBe(true)
+    }
+    for (const q of [0, 1, 2]) {
+      const acked = acks.filter((a) => a.n % 3 === q).length
+      const max = store.getMaxOffsetInQueue('CrashTopic', q)
+      expect(max).toBeGreaterThanOrEqual(acked)
+      const offsets = (await readQueue(store, 'CrashTopic', q)).map((m) => decodeMessageRecord(m).queueOffset)
+      expect(offsets).toEqual(Array.from({ length: max }, (_, i) => i))
+    }
+    const after = await store.putMessage(crashMessage(100_000))
+    expect(after.status).toBe('PUT_OK')
+    expect(after.appendResult!.wroteOffset).toBeGreaterThanOrEqual(Math.max(...acks.map((a) => a.commitLogOffset)))
+  })
+})

@@ -1,0 +1,5 @@
+import { runMessageStoreConformance } from '@cometmq/store/conformance'
+import { FileMessageStore } from './file-message-store.js'
+
+// 64 KiB commit-log files: file rolling and BLANK fillers happen in almost every test.
+runMessageStoreConformance({ name: 'FileMessageStore', factory: (config) => new FileMessageStore({ ...config, mappedFileSizeCommitLog: 64 * 1024 }) })

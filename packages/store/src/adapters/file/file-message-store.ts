@@ -1,0 +1,307 @@
+import { decodeMessageRecord, encodeMessageRecord } from '@cometmq/protocol'
+import type { MessageExt } from '@cometmq/protocol'
+import fs from 'node:fs'
+import { join } from 'node:path'
+import { inRangeResult, maxEntriesToScan, outOfRangeResult, planBatch, searchOffsetByTime } from '../../get-message-plan.js'
+import { MessageStore } from '../../message-store.js'
+import { StoreError } from '../../store-error.js'
+import type {
+  AppendMessageResult,
+  GetMessageResult,
+  MessageArrivedEvent,
+  MessageStoreConfig,
+  NormalizedGetMessageQuery,
+  NormalizedPut,
+  PutMessageResult,
+} from '../../types.js'
+import { isPreparedOrRollback } from '../../validate-input.js'
+import { CommitLog } from './commit-log.js'
+import { ConsumeQueueTable } from './consume-queue-table.js'
+import { GroupCommitService } from './group-commit-service.js'
+import { recoverStore } from './recovery.js'
+import type { RecoveryReport } from './recovery.js'
+import { fdatasync } from './segment-file.js'
+import type { FsyncFunction } from './segment-file.js'
+import { StoreCheckpoint } from './store-checkpoint.js'
+import { ABORT_FILE_NAME, acquireStoreLock } from './store-lock.js'
+
+/** Injection points for tests and instrumentation. */
+export interface FileStoreHooks {
+  /** Replaces fdatasync(2) for every commit-log, ConsumeQueue, directory and checkpoint sync. */
+  fsync?: FsyncFunction
+}
+
+interface OpenState {
+  commitLog: CommitLog
+  queues: ConsumeQueueTable
+  checkpoint: StoreCheckpoint
+  flusher: GroupCommitService
+  releaseLock: () => void
+  timers: NodeJS.Timeout[]
+  flushedStoreTimestamp: number
+  consumeQueueFlush: Promise<void> | null
+}
+
+/** Topics become directory names; these would escape `<root>/consumequeue`. */
+function isPathSafeTopic(topic: string): boolean {
+  return topic !== '.' && topic !== '..' && !/[/\\\0]/.test(topic)
+}
+
+/**
+ * MessageStore on RocketMQ's file layout (protocol doc §4.5–4.8): `<storePathCommitLog>/<20-digit offset>`
+ * commit-log files, `<root>/consumequeue/<topic>/<queueId>/<20-digit byte offset>` ConsumeQueue files,
+ * `<root>/checkpoint`, `<root>/abort` (present while open), `<root>/lock` (pid of the owner).
+ *
+ * - Writes are synchronous positional writes on the JS thread (one append path, no interleaving); each put
+ *   is dispatched to its ConsumeQueue right after the append, then `onMessageArrived` fires.
+ * - ASYNC_FLUSH: the commit log is fsynced every `flushIntervalCommitLog` ms. SYNC_FLUSH: a put with
+ *   waitStoreMsgOK resolves after an fsync covering it (group commit), or FLUSH_DISK_TIMEOUT after `syncFlushTimeout` ms.
+ * - ConsumeQueues and the checkpoint are fsynced every `flushIntervalConsumeQueue` ms. Timers are unref'd.
+ * - open() recovers: see `recoverStore`. Reads use async positional reads (the OS page cache is the hot window).
+ * `supports`: permanence true, commitLogRead true.
+ */
+export class FileMessageStore extends MessageStore {
+  #state: OpenState | null = null
+  #lastRecovery: RecoveryReport | null = null
+  readonly #fsync: FsyncFunction
+
+  /** @throws StoreError BAD_ARGUMENT on an invalid config (storePathRootDir must be non-empty). Touches no files. */
+  constructor(config: MessageStoreConfig, hooks: FileStoreHooks = {}) {
+    super({ permanence: true, commitLogRead: true }, config)
+    if (this.config.storePathRootDir === '') throw new StoreError('BAD_ARGUMENT', 'config.storePathRootDir must not be empty')
+    this.#fsync = hooks.fsync ?? fdatasync
+  }
+
+  /** What the last open() recovered (null before the first open). */
+  get lastRecovery(): RecoveryReport | null {
+    return this.#lastRecovery
+  }
+
+  #open(): OpenState {
+    if (!this.#state) throw new StoreError('STORE_NOT_OPEN', 'message store is not open')
+    return this.#state
+  }
+
+  protected override async _open(): Promise<void> {
+    const config = this.config
+    const root = config.storePathRootDir
+    await fs.promises.mkdir(root, { recursive: true })
+    const releaseLock = acquireStoreLock(root)
+    const abortPath = join(root, ABORT_FILE_NAME)
+    const commitLog = new CommitLog(config.storePathCommitLog, config.mappedFileSizeCommitLog, this.logger)
+    const queues = new ConsumeQueueTable(join(root, 'consumequeue'), config.mappedFileSizeConsumeQueue, this.logger)
+    let checkpoint: StoreCheckpoint | undefined
+    try {
+      const abnormal = fs.existsSync(abortPath)
+      if (abnormal) this.logger.warn('abort file found: the last run did not close cleanly', { root })
+      checkpoint = await StoreCheckpoint.open(join(root, 'checkpoint'))
+      await commitLog.files.load()
+      await queues.load()
+      const report = await recoverStore(commitLog, queues, { ...checkpoint.data }, config.computeTagsCode, this.logger, abnormal)
+      await commitLog.files.flush(this.#fsync)
+      await queues.flush(this.#fsync)
+      const end = report.commitLogEnd
+      const timestamp = commitLog.lastStoreTimestamp
+      await checkpoint.write({ physicMsgTimestamp: timestamp, logicsMsgTimestamp: timestamp, commitLogFlushedOffset: end, consumeQueueSafeOffset: end }, this.#fsync)
+      await fs.promises.writeFile(abortPath, '')
+      this.#lastRecovery = report
+    } catch (err) {
+      checkpoint?.close()
+      commitLog.files.closeAll()
+      queues.closeAll()
+      releaseLock()
+      throw err
+    }
+    const state: OpenState = {
+      commitLog,
+      queues,
+      checkpoint,
+      releaseLock,
+      timers: [],
+      flushedStoreTimestamp: commitLog.lastStoreTimestamp,
+      consumeQueueFlush: null,
+      flusher: new GroupCommitService(
+        async () => {
+          const result = await commitLog.flush(this.#fsync)
+          state.flushedStoreTimestamp = result.storeTimestamp
+          return result.offset
+        },
+        commitLog.maxOffset,
+        this.logger,
+      ),
+    }
+    state.timers.push(
+      setInterval(() => state.flusher.wakeup(), config.flushIntervalCommitLog),
+      setInterval(() => void this.#flushConsumeQueues(state), config.flushIntervalConsumeQueue),
+    )
+    for (const timer of state.timers) timer.unref()
+    this.#state = state
+    this.logger.info('message store opened', { root, commitLogOffset: commitLog.maxOffset, ...this.#lastRecovery })
+  }
+
+  /** fsyncs every ConsumeQueue, then records in the checkpoint how far they (and the commit log) are durable. */
+  #flushConsumeQueues(state: OpenState): Promise<void> {
+    if (state.consumeQueueFlush) return state.consumeQueueFlush
+    const safeOffset = state.commitLog.maxOffset // every record below it is dispatched (dispatch is synchronous)
+    const logicsMsgTimestamp = state.commitLog.lastStoreTimestamp
+    state.consumeQueueFlush = (async () => {
+      try {
+        await state.queues.flush(this.#fsync)
+        const previous = state.checkpoint.data
+        if (previous.consumeQueueSafeOffset === safeOffset && previous.commitLogFlushedOffset === state.flusher.flushedOffset) return
+        await state.checkpoint.write(
+          {
+            physicMsgTimestamp: state.flushedStoreTimestamp,
+            logicsMsgTimestamp,
+            commitLogFlushedOffset: state.flusher.flushedOffset,
+            consumeQueueSafeOffset: safeOffset,
+          },
+          this.#fsync,
+        )
+      } catch (err) {
+        this.logger.error('consume queue flush failed', { error: (err as Error).message })
+      } finally {
+        state.consumeQueueFlush = null
+      }
+    })()
+    return state.consumeQueueFlush
+  }
+
+  protected override async _close(): Promise<void> {
+    const state = this.#open()
+    for (const timer of state.timers) clearInterval(timer)
+    try {
+      await state.flusher.flushUntil(state.commitLog.maxOffset)
+      state.flusher.stop()
+      await state.consumeQueueFlush
+      await this.#flushConsumeQueues(state)
+    } finally {
+      state.checkpoint.close()
+      state.commitLog.files.closeAll()
+      state.queues.closeAll()
+      this.#state = null
+      await fs.promises.rm(join(this.config.storePathRootDir, ABORT_FILE_NAME), { force: true })
+      state.releaseLock()
+      this.logger.info('message store closed', { root: this.config.storePathRootDir })
+    }
+  }
+
+  protected override async _putMessage(put: NormalizedPut): Promise<PutMessageResult> {
+    const state = this.#open()
+    if (!isPathSafeTopic(put.topic)) return { status: 'MESSAGE_ILLEGAL', remark: `topic ${JSON.stringify(put.topic)} is not a valid directory name` }
+    const storeTimestamp = Date.now()
+    const queue = isPreparedOrRollback(put.sysFlag) ? undefined : state.queues.getOrCreate(put.topic, put.queueId)
+    const firstQueueOffset = queue ? queue.maxOffset : 0
+    const sizes: number[] = []
+    const outcome = state.commitLog.append((wroteOffset) => {
+      sizes.length = 0
+      let commitLogOffset = wroteOffset
+      const parts = put.records.map((record, i) => {
+        const queueOffset = queue ? firstQueueOffset + i : 0
+        const bytes = encodeMessageRecord({ ...record.input, queueOffset, commitLogOffset, storeTimestamp })
+        sizes.push(bytes.length)
+        commitLogOffset += bytes.length
+        return bytes
+      })
+      return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
+    })
+    if (!outcome.ok) return { status: outcome.status, remark: outcome.remark }
+    state.commitLog.lastStoreTimestamp = storeTimestamp
+    const commitLogOffsets: number[] = []
+    sizes.reduce((offset, size) => (commitLogOffsets.push(offset), offset + size), outcome.wroteOffset)
+    const appendResult: AppendMessageResult = {
+      wroteOffset: outcome.wroteOffset,
+      wroteBytes: outcome.wroteBytes,
+      storeTimestamp,
+      queueOffset: firstQueueOffset,
+      msgNum: put.records.length,
+      commitLogOffsets,
+    }
+    if (queue) {
+      const events: MessageArrivedEvent[] = []
+      try {
+        put.records.forEach((record, i) => {
+          const queueOffset = firstQueueOffset + i
+          queue.putEntry(queueOffset, commitLogOffsets[i]!, sizes[i]!, record.tagsCode)
+          events.push({ topic: put.topic, queueId: put.queueId, queueOffset, tagsCode: record.tagsCode, storeTimestamp })
+        })
+      } catch (err) {
+        this.logger.error('consume queue write failed', { topic: put.topic, queueId: put.queueId, error: (err as Error).message })
+        return { status: 'UNKNOWN_ERROR', appendResult, remark: `consume queue write failed: ${(err as Error).message}` }
+      }
+      this._notifyMessageArrived(events)
+    }
+    if (this.config.flushDiskType === 'SYNC_FLUSH') {
+      if (!put.waitStoreMsgOK) {
+        state.flusher.wakeup()
+      } else if (!(await state.flusher.waitForFlush(outcome.wroteOffset + outcome.wroteBytes, this.config.syncFlushTimeout))) {
+        this.logger.warn('sync flush timed out', { commitLogOffset: outcome.wroteOffset, timeoutMs: this.config.syncFlushTimeout })
+        return { status: 'FLUSH_DISK_TIMEOUT', appendResult }
+      }
+    }
+    return { status: 'PUT_OK', appendResult }
+  }
+
+  protected override async _getMessage(query: NormalizedGetMessageQuery): Promise<GetMessageResult> {
+    const state = this.#open()
+    const queue = state.queues.get(query.topic, query.queueId)
+    const minOffset = queue?.minOffset ?? 0
+    const maxOffset = queue?.maxOffset ?? 0
+    const outOfRange = outOfRangeResult(query.offset, minOffset, maxOffset)
+    if (outOfRange || !queue) return outOfRange ?? { status: 'NO_MESSAGE_IN_QUEUE', nextBeginOffset: 0, minOffset, maxOffset, messages: [] }
+    const entries = await queue.readEntries(query.offset, Math.min(maxEntriesToScan(query.maxMsgNums), maxOffset - query.offset))
+    if (entries.length === 0) {
+      return { status: 'OFFSET_FOUND_NULL', nextBeginOffset: queue.rollNextFile(query.offset), minOffset, maxOffset, messages: [] }
+    }
+    const plan = planBatch(entries, query)
+    const records = await state.commitLog.readRecords(plan.selected)
+    return inRangeResult(query, plan, records, minOffset, maxOffset)
+  }
+
+  protected override _getMaxOffsetInQueue(topic: string, queueId: number): number {
+    return this.#open().queues.get(topic, queueId)?.maxOffset ?? 0
+  }
+
+  protected override _getMinOffsetInQueue(topic: string, queueId: number): number {
+    return this.#open().queues.get(topic, queueId)?.minOffset ?? 0
+  }
+
+  async #storeTimeAt(topic: string, queueId: number, queueOffset: number): Promise<number> {
+    const state = this.#open()
+    const entry = await state.queues.get(topic, queueId)?.readEntry(queueOffset)
+    return entry ? state.commitLog.pickupStoreTimestamp(entry.commitLogOffset, entry.size) : -1
+  }
+
+  protected override async _getOffsetInQueueByTime(topic: string, queueId: number, timestampMs: number): Promise<number> {
+    const queue = this.#open().queues.get(topic, queueId)
+    if (!queue) return 0
+    return searchOffsetByTime(queue.minOffset, queue.maxOffset - 1, timestampMs, (i) => this.#storeTimeAt(topic, queueId, i))
+  }
+
+  protected override async _getEarliestMessageTime(topic: string, queueId: number): Promise<number> {
+    const queue = this.#open().queues.get(topic, queueId)
+    if (!queue || queue.maxOffset <= queue.minOffset) return -1
+    return this.#storeTimeAt(topic, queueId, queue.minOffset)
+  }
+
+  protected override async _lookMessageByOffset(commitLogOffset: number): Promise<MessageExt | null> {
+    const bytes = await this.#open().commitLog.readRecord(commitLogOffset)
+    return bytes ? decodeMessageRecord(bytes) : null
+  }
+
+  protected override async _selectOneMessageByOffset(commitLogOffset: number): Promise<Buffer | null> {
+    return this.#open().commitLog.readRecord(commitLogOffset)
+  }
+
+  protected override _getMaxPhyOffset(): number {
+    return this.#open().commitLog.maxOffset
+  }
+
+  protected override _getMinPhyOffset(): number {
+    return this.#open().commitLog.minOffset
+  }
+
+  protected override async _readCommitLog(fromOffset: number, maxBytes: number): Promise<Buffer> {
+    return this.#open().commitLog.readRaw(fromOffset, maxBytes)
+  }
+}

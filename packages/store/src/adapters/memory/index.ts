@@ -1,0 +1,1 @@
+export { MemoryMessageStore } from './memory-message-store.js'

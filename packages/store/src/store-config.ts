@@ -1,0 +1,79 @@
+import { noopLogger } from '@cometmq/protocol'
+import { join } from 'node:path'
+import { StoreError } from './store-error.js'
+import type { FlushDiskType, MessageStoreConfig, ResolvedStoreConfig } from './types.js'
+
+/**
+ * Size of one ConsumeQueue entry, in bytes.
+ *   | commitLogOffset int64 (8) | size int32 (4) | tagsCode int64 (8) |
+ * Source: RocketMQ ConsumeQueue.CQ_STORE_UNIT_SIZE. Changing it makes existing store files unreadable.
+ */
+export const CQ_STORE_UNIT_SIZE = 20
+
+/** Default commit-log file size: 1 GiB. Source: RocketMQ MessageStoreConfig.mappedFileSizeCommitLog. */
+export const DEFAULT_MAPPED_FILE_SIZE_COMMIT_LOG = 1024 * 1024 * 1024
+/** Default ConsumeQueue file size: 300000 entries × 20 bytes. Source: MessageStoreConfig.mappedFileSizeConsumeQueue. */
+export const DEFAULT_MAPPED_FILE_SIZE_CONSUME_QUEUE = 300_000 * CQ_STORE_UNIT_SIZE
+/** Default ASYNC_FLUSH commit-log fsync interval, ms. Source: MessageStoreConfig.flushIntervalCommitLog. */
+export const DEFAULT_FLUSH_INTERVAL_COMMIT_LOG = 500
+/** Default ConsumeQueue fsync interval, ms. Source: MessageStoreConfig.flushIntervalConsumeQueue. */
+export const DEFAULT_FLUSH_INTERVAL_CONSUME_QUEUE = 1000
+/** Default SYNC_FLUSH wait, ms. Source: MessageStoreConfig.syncFlushTimeout. */
+export const DEFAULT_SYNC_FLUSH_TIMEOUT = 5000
+/** Default largest body, bytes (4 MiB). Source: MessageStoreConfig.maxMessageSize. */
+export const DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024
+/** Default pull byte cap, 256 KiB. Source: MessageStoreConfig.maxTransferBytesOnMessageInMemory. */
+export const DEFAULT_MAX_TRANSFER_BYTES = 256 * 1024
+/** Longest properties string, bytes (Java Short.MAX_VALUE). Larger → PROPERTIES_SIZE_EXCEEDED. Source: CommitLog.putMessage. */
+export const MAX_PROPERTIES_LENGTH = 32767
+/** Longest topic, UTF-8 bytes (Java Byte.MAX_VALUE; V1 records). Larger → MESSAGE_ILLEGAL. Source: DefaultMessageStore.checkMessage (4.9). */
+export const MAX_TOPIC_LENGTH = 127
+
+const FLUSH_DISK_TYPES: readonly FlushDiskType[] = ['ASYNC_FLUSH', 'SYNC_FLUSH']
+
+function positiveInt(config: MessageStoreConfig, key: keyof MessageStoreConfig, fallback: number, min = 1): number {
+  const value = config[key]
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new StoreError('BAD_ARGUMENT', `config.${key} must be an integer >= ${min}, got ${String(value)}`)
+  }
+  return value
+}
+
+/**
+ * Applies RocketMQ defaults (§9.2) and checks types/ranges.
+ * @throws StoreError `BAD_ARGUMENT` naming the offending key.
+ */
+export function resolveStoreConfig(config: MessageStoreConfig): ResolvedStoreConfig {
+  if (typeof config !== 'object' || config === null) throw new StoreError('BAD_ARGUMENT', 'config must be an object')
+  const root = config.storePathRootDir
+  if (typeof root !== 'string') throw new StoreError('BAD_ARGUMENT', 'config.storePathRootDir must be a string')
+  if (config.storePathCommitLog !== undefined && typeof config.storePathCommitLog !== 'string') {
+    throw new StoreError('BAD_ARGUMENT', 'config.storePathCommitLog must be a string')
+  }
+  const flushDiskType = config.flushDiskType ?? 'ASYNC_FLUSH'
+  if (!FLUSH_DISK_TYPES.includes(flushDiskType)) {
+    throw new StoreError('BAD_ARGUMENT', `config.flushDiskType must be ASYNC_FLUSH or SYNC_FLUSH, got ${String(flushDiskType)}`)
+  }
+  const mappedFileSizeConsumeQueue = positiveInt(config, 'mappedFileSizeConsumeQueue', DEFAULT_MAPPED_FILE_SIZE_CONSUME_QUEUE, CQ_STORE_UNIT_SIZE)
+  if (mappedFileSizeConsumeQueue % CQ_STORE_UNIT_SIZE !== 0) {
+    throw new StoreError('BAD_ARGUMENT', `config.mappedFileSizeConsumeQueue must be a multiple of ${CQ_STORE_UNIT_SIZE}`)
+  }
+  if (config.computeTagsCode !== undefined && typeof config.computeTagsCode !== 'function') {
+    throw new StoreError('BAD_ARGUMENT', 'config.computeTagsCode must be a function')
+  }
+  return Object.freeze({
+    storePathRootDir: root,
+    storePathCommitLog: config.storePathCommitLog ?? (root === '' ? '' : join(root, 'commitlog')),
+    // 4 KiB minimum: room for a fixed record header and the 8-byte BLANK filler.
+    mappedFileSizeCommitLog: positiveInt(config, 'mappedFileSizeCommitLog', DEFAULT_MAPPED_FILE_SIZE_COMMIT_LOG, 4096),
+    mappedFileSizeConsumeQueue,
+    flushDiskType,
+    flushIntervalCommitLog: positiveInt(config, 'flushIntervalCommitLog', DEFAULT_FLUSH_INTERVAL_COMMIT_LOG),
+    flushIntervalConsumeQueue: positiveInt(config, 'flushIntervalConsumeQueue', DEFAULT_FLUSH_INTERVAL_CONSUME_QUEUE),
+    syncFlushTimeout: positiveInt(config, 'syncFlushTimeout', DEFAULT_SYNC_FLUSH_TIMEOUT),
+    maxMessageSize: positiveInt(config, 'maxMessageSize', DEFAULT_MAX_MESSAGE_SIZE),
+    logger: (config.logger ?? noopLogger).child('store'),
+    computeTagsCode: config.computeTagsCode,
+  })
+}

@@ -1,0 +1,194 @@
+import type { Logger, MessageExt, MessageRecordInput, SocketAddress } from '@cometmq/protocol'
+
+/** RocketMQ FlushDiskType: periodic fsync (`ASYNC_FLUSH`) or fsync before acknowledging a put (`SYNC_FLUSH`). */
+export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH'
+
+/**
+ * Store configuration. Keys, meanings and defaults are RocketMQ 4.9 `MessageStoreConfig` (protocol doc §9.2).
+ * Adapters ignore keys that make no sense for them (the memory adapter ignores every path and flush key).
+ */
+export interface MessageStoreConfig {
+  /** Root of consumequeue/, checkpoint, abort, lock. RocketMQ default `~/store`; required here. */
+  storePathRootDir: string
+  /** CommitLog directory. Default `<storePathRootDir>/commitlog`. */
+  storePathCommitLog?: string
+  /** CommitLog file size in bytes. Default 1073741824 (1 GiB). Files are not pre-allocated. */
+  mappedFileSizeCommitLog?: number
+  /** ConsumeQueue file size in bytes, a multiple of 20. Default 6000000 (300000 entries × 20). */
+  mappedFileSizeConsumeQueue?: number
+  /** Default `ASYNC_FLUSH`. */
+  flushDiskType?: FlushDiskType
+  /** ASYNC_FLUSH commit-log fsync cadence in ms. Default 500. */
+  flushIntervalCommitLog?: number
+  /** ConsumeQueue fsync + checkpoint cadence in ms. Default 1000. */
+  flushIntervalConsumeQueue?: number
+  /** How long a SYNC_FLUSH put waits for its fsync before answering `FLUSH_DISK_TIMEOUT`, in ms. Default 5000. */
+  syncFlushTimeout?: number
+  /** Largest accepted message body in bytes; larger → `MESSAGE_ILLEGAL`. Default 4194304 (4 MiB). */
+  maxMessageSize?: number
+  /** Default: noopLogger. The store logs under the child namespace `store`. */
+  logger?: Logger
+  /**
+   * ConsumeQueue tagsCode of a record that recovery re-dispatches from the commit log (the original
+   * tagsCode is not stored in the record). Default: Java hashCode of the `TAGS` property, 0 without tags.
+   * A broker with delayed messages returns the delivery timestamp for `SCHEDULE_TOPIC_XXXX` records, as
+   * RocketMQ `CommitLog.checkMessageAndReturnSize` does. Extension to the architecture.md config.
+   */
+  computeTagsCode?: (message: MessageExt) => number
+}
+
+/** `MessageStoreConfig` with every default applied (see `resolveStoreConfig`). */
+export interface ResolvedStoreConfig {
+  readonly storePathRootDir: string
+  readonly storePathCommitLog: string
+  readonly mappedFileSizeCommitLog: number
+  readonly mappedFileSizeConsumeQueue: number
+  readonly flushDiskType: FlushDiskType
+  readonly flushIntervalCommitLog: number
+  readonly flushIntervalConsumeQueue: number
+  readonly syncFlushTimeout: number
+  readonly maxMessageSize: number
+  readonly logger: Logger
+  readonly computeTagsCode: ((message: MessageExt) => number) | undefined
+}
+
+/** What an adapter can do; fixed for the adapter's lifetime (never changes on open/close). */
+export interface StoreSupports {
+  /** Data survives close() + open() on the same storePathRootDir. False for memory. */
+  readonly permanence: boolean
+  /** Implements `readCommitLog()` (raw commit-log bytes, for HA replication). */
+  readonly commitLogRead: boolean
+}
+
+/** RocketMQ PutMessageStatus names. Only the first, `FLUSH_DISK_TIMEOUT` and the illegal ones occur today. */
+export type PutMessageStatus =
+  | 'PUT_OK'
+  | 'FLUSH_DISK_TIMEOUT'
+  | 'FLUSH_SLAVE_TIMEOUT'
+  | 'SLAVE_NOT_AVAILABLE'
+  | 'SERVICE_NOT_AVAILABLE'
+  | 'CREATE_MAPPED_FILE_FAILED'
+  | 'MESSAGE_ILLEGAL'
+  | 'PROPERTIES_SIZE_EXCEEDED'
+  | 'UNKNOWN_ERROR'
+
+/** Where a put landed. Offsets are commit-log byte offsets except `queueOffset` (logical index). */
+export interface AppendMessageResult {
+  /** Commit-log offset of the first record written. */
+  wroteOffset: number
+  /** Bytes of all records written (excludes any BLANK filler). */
+  wroteBytes: number
+  /** Broker store time (ms since epoch) written into every record of this put. */
+  storeTimestamp: number
+  /** First logical ConsumeQueue offset (batch: the following messages have +1, +2, …). 0 for PREPARED/ROLLBACK. */
+  queueOffset: number
+  /** Number of records written. */
+  msgNum: number
+  /** Commit-log offset of each record, in order. */
+  commitLogOffsets: number[]
+}
+
+/** Result of putMessage/putMessages. `appendResult` is present whenever the record(s) were stored. */
+export interface PutMessageResult {
+  status: PutMessageStatus
+  appendResult?: AppendMessageResult
+  remark?: string
+}
+
+/** RocketMQ GetMessageStatus names (protocol doc §7.5). */
+export type GetMessageStatus =
+  | 'FOUND'
+  | 'NO_MATCHED_MESSAGE'
+  | 'MESSAGE_WAS_REMOVING'
+  | 'OFFSET_FOUND_NULL'
+  | 'OFFSET_OVERFLOW_BADLY'
+  | 'OFFSET_OVERFLOW_ONE'
+  | 'OFFSET_TOO_SMALL'
+  | 'NO_MATCHED_LOGIC_QUEUE'
+  | 'NO_MESSAGE_IN_QUEUE'
+
+/** One pull from a ConsumeQueue. */
+export interface GetMessageQuery {
+  topic: string
+  queueId: number
+  /** Logical offset (message index) to start at. */
+  offset: number
+  /** Stop after this many messages (≥ 1). */
+  maxMsgNums: number
+  /** Stop before the total record bytes would exceed this; at least one message is returned. Default 262144 (256 KiB, RocketMQ maxTransferBytesOnMessageInMemory). */
+  maxTotalBytes?: number
+  /** Keep an entry when this returns true; undefined keeps every entry. Filtered entries still advance nextBeginOffset. */
+  tagsCodeFilter?: (tagsCode: number) => boolean
+}
+
+/** Result of getMessage. `messages` are raw stored records (§4.1), ready to concatenate into a PULL body. */
+export interface GetMessageResult {
+  status: GetMessageStatus
+  nextBeginOffset: number
+  minOffset: number
+  maxOffset: number
+  messages: Buffer[]
+}
+
+/** Fired once per message after it is visible to getMessage (drives long polling). */
+export interface MessageArrivedEvent {
+  topic: string
+  queueId: number
+  queueOffset: number
+  tagsCode: number
+  storeTimestamp: number
+}
+
+/** Input of `putMessage`: one record plus its ConsumeQueue tagsCode. */
+export type PutMessageInput = MessageRecordInput & {
+  /** ConsumeQueue tagsCode (signed, up to int64; `tagsStringToTagsCode(TAGS)` or a delivery timestamp). */
+  tagsCode: number
+  /** RocketMQ `WAIT` property. Default true. SYNC_FLUSH waits for fsync only when true. */
+  waitStoreMsgOK?: boolean
+}
+
+/** One message of a batch put. */
+export interface BatchMessageInput {
+  flag: number
+  body: Buffer
+  propertiesString: string
+  tagsCode: number
+}
+
+/** Input of `putMessages`: messages sharing topic, queue and hosts; they get consecutive queue offsets. */
+export interface PutMessagesInput {
+  topic: string
+  queueId: number
+  sysFlag: number
+  bornTimestamp: number
+  bornHost: SocketAddress
+  storeHost: SocketAddress
+  reconsumeTimes: number
+  waitStoreMsgOK?: boolean
+  messages: BatchMessageInput[]
+}
+
+/** `GetMessageQuery` after validation: `maxTotalBytes` filled in. What `_getMessage` receives. */
+export interface NormalizedGetMessageQuery {
+  topic: string
+  queueId: number
+  offset: number
+  maxMsgNums: number
+  maxTotalBytes: number
+  tagsCodeFilter: ((tagsCode: number) => boolean) | undefined
+}
+
+/** One record ready to append: the encoder input minus the offsets/timestamp the store assigns. */
+export interface PendingRecord {
+  input: MessageRecordInput
+  tagsCode: number
+}
+
+/** What `_putMessage`/`_putMessages` receive: validated records of one queue (a batch has several). */
+export interface NormalizedPut {
+  topic: string
+  queueId: number
+  sysFlag: number
+  records: PendingRecord[]
+  waitStoreMsgOK: boolean
+}
