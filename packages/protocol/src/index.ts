@@ -101,4 +101,46 @@ export { RemotingClient, DEFAULT_CONNECT_TIMEOUT_MS, parseAddress } from './remo
 export type { RemotingClientOptions } from './remoting/remoting-client.js'
 export { DEFAULT_INVOKE_TIMEOUT_MS } from './remoting/connection.js'
 export type { RemotingChannel, RequestProcessor } from './remoting/types.js'
-export * from './message/index.js'
+export {
+  MessageDecodeError,
+  MESSAGE_MAGIC_CODE_V1,
+  MESSAGE_MAGIC_CODE_V2,
+  BLANK_MAGIC_CODE,
+  RecordLayout,
+  encodeMessageRecord,
+  decodeMessageRecord,
+  decodeMessages,
+  messageRecordSize,
+  encodeProperties,
+  decodeProperties,
+  NAME_VALUE_SEPARATOR,
+  PROPERTY_SEPARATOR,
+  encodeBatchMessages,
+  decodeBatchMessages,
+  createOffsetMsgId,
+  decodeOffsetMsgId,
+  createUniqId,
+  createUniqIdGenerator,
+  javaStringHashCode,
+  tagsStringToTagsCode,
+  filterSubscription,
+  SUB_ALL,
+  validateTopic,
+  TOPIC_MAX_LENGTH,
+  MessageSysFlag,
+  PullSysFlag,
+  PermName,
+  MessageConst,
+  MixAll,
+  crc32,
+} from './message/index.js'
+export type {
+  SocketAddress,
+  MessageExt,
+  MessageRecordInput,
+  MessageRecordEncodeInput,
+  DecodeMessageOptions,
+  BatchMessage,
+  UniqIdSource,
+  SubscriptionFilter,
+} from './message/index.js'
