@@ -11,7 +11,6 @@ export {
   parseNamesrvConfig,
 } from './config/namesrv-config.js'
 export type { NamesrvConfig, NamesrvSettings } from './config/namesrv-config.js'
-export { parseProperties } from './config/properties.js'
 export { RouteInfoManager, MASTER_ID, PERM_WRITE } from './route-info-manager.js'
 export type { RouteInfoManagerOptions } from './route-info-manager.js'
 export type { BrokerChannel, RegisterBrokerInput, RegisterBrokerResult, RegisteredTopicConfig } from './route-types.js'

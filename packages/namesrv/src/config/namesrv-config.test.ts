@@ -1,32 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { NamesrvConfigError, defaultNamesrvSettings, formatNamesrvSettings, parseNamesrvConfig } from './namesrv-config.js'
-import { parseProperties } from './properties.js'
-
-describe('parseProperties', () => {
-  it('reads the java.util.Properties forms RocketMQ accepts', () => {
-    const text = [
-      '# comment',
-      '! also a comment',
-      '   ',
-      'a=1',
-      'b = two words ',
-      'c:3',
-      'd 4',
-      'e=line\\',
-      '   continued',
-      'f=tab\\tand\\u0041',
-      'a=override',
-    ].join('\n')
-    const entries = Object.fromEntries(parseProperties(text).map((e) => [e.key, e.value]))
-    expect(entries).toEqual({ a: 'override', b: 'two words ', c: '3', d: '4', e: 'linecontinued', f: 'tab\tandA' })
-  })
-
-  it('reports 1-based line numbers', () => {
-    expect(parseProperties('\n\nk=v').map((e) => e.line)).toEqual([3])
-  })
-})
 
 describe('parseNamesrvConfig', () => {
+  it('reads the java.util.Properties forms RocketMQ accepts (comments, `:` and space separators)', () => {
+    const text = ['# comment', '! also a comment', 'listenPort : 9877', 'orderMessageEnable true', 'listenPort=9878'].join('\n')
+    expect(parseNamesrvConfig(text).config).toMatchObject({ listenPort: 9878, orderMessageEnable: true })
+  })
+
   it('defaults every key', () => {
     expect(parseNamesrvConfig('').config).toEqual(defaultNamesrvSettings())
     expect(defaultNamesrvSettings()).toMatchObject({ listenPort: 9876, scanNotActiveBrokerInterval: 10000, brokerChannelExpiredTime: 120000 })

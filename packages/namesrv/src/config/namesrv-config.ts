@@ -1,6 +1,7 @@
 import { MQError } from '@cometmq/protocol'
 import type { Logger } from '@cometmq/protocol'
-import { parseProperties } from './properties.js'
+import { parseLines } from 'dot-properties'
+import type { Pair } from 'dot-properties'
 
 /** Options of {@link NamesrvController}. Every field is optional; defaults in {@link namesrvConfigSchema}. */
 export interface NamesrvConfig {
@@ -96,9 +97,20 @@ export function parseNamesrvConfig(text: string, overrides: Record<string, strin
     const spec: KeySpec = namesrvConfigSchema[key as keyof NamesrvSettings]
     config[key] = coerce(key, rawValue.trim(), spec)
   }
-  for (const { key, value, line } of parseProperties(text)) apply(key, value, `line ${line}`)
+  for (const node of parseLines(text, true)) {
+    if (node.type !== 'PAIR') continue
+    const pair = node as Required<Pair>
+    apply(pair.key, pair.value, `line ${lineNumberAt(text, pair.range[0])}`)
+  }
   for (const [key, value] of Object.entries(overrides)) apply(key, value, 'override')
   return { config: Object.freeze(config as NamesrvSettings), warnings }
+}
+
+/** 1-based line number of character offset `index` in `text`. */
+function lineNumberAt(text: string, index: number): number {
+  let line = 1
+  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++
+  return line
 }
 
 /** Renders settings as `key=value` lines in schema order (the `-p` output). */
