@@ -1,0 +1,135 @@
+/**
+ * `mqadmin <command> [options]` parsing (commander). Option letters and long names are RocketMQ mqadmin's
+ * (`-n/--namesrvAddr`, `-t/--topic`, `-b/--brokerAddr`, `-c/--clusterName`, `-r/--readQueueNums`,
+ * `-w/--writeQueueNums`, `-p/--perm`, `-o/--order`, `-g/--groupName`, `-l/--list`).
+ * `-n` falls back to env NAMESRV_ADDR, as in RocketMQ.
+ */
+import { Command, CommanderError, InvalidArgumentError } from 'commander'
+import type { UpdateTopicOptions } from './commands/topic-commands.js'
+
+export type MqadminCommand =
+  | { command: 'updateTopic'; namesrvAddr: string; options: UpdateTopicOptions }
+  | { command: 'topicList'; namesrvAddr: string; options: Record<string, never> }
+  | { command: 'topicRoute'; namesrvAddr: string; options: { topic: string; list: boolean } }
+  | { command: 'topicStatus'; namesrvAddr: string; options: { topic: string } }
+  | { command: 'clusterList'; namesrvAddr: string; options: { clusterName?: string } }
+  | { command: 'consumerProgress'; namesrvAddr: string; options: { group: string; topic?: string } }
+
+export type MqadminCommandName = MqadminCommand['command']
+
+export interface CliOutput {
+  writeOut(text: string): void
+  writeErr(text: string): void
+}
+
+function integer(min: number, max: number): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`not an integer: ${value}`)
+    const n = Number(value)
+    if (n < min || n > max) throw new InvalidArgumentError(`must be between ${min} and ${max}`)
+    return n
+  }
+}
+
+function boolean(value: string): boolean {
+  if (value === 'true') return true
+  if (value === 'false') return false
+  throw new InvalidArgumentError(`expected true or false, got ${value}`)
+}
+
+type Raw = Record<string, unknown>
+
+/**
+ * Parses mqadmin arguments (without `node` and the script). A leading `--` (pnpm forwards it) is dropped.
+ * @throws CommanderError for bad arguments, a missing name server, or `-h` (then `exitCode` 0).
+ */
+export function parseMqadminArgs(args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}, output?: CliOutput): MqadminCommand {
+  let result: MqadminCommand | undefined
+  const program = new Command('mqadmin')
+    .description('CometMQ admin tool (a subset of RocketMQ mqadmin)')
+    .usage('<command> [options]')
+    .exitOverride()
+  if (output) program.configureOutput(output)
+
+  const sub = (name: MqadminCommandName, description: string): Command => {
+    const command = program
+      .command(name)
+      .description(description)
+      .option('-n, --namesrvAddr <addr>', "name server address list, e.g. '192.168.0.1:9876;192.168.0.2:9876' (env NAMESRV_ADDR)")
+      .allowExcessArguments(false)
+      .exitOverride()
+    if (output) command.configureOutput(output)
+    return command
+  }
+  const namesrvOf = (raw: Raw): string => {
+    const addr = ((raw['namesrvAddr'] as string | undefined) ?? env['NAMESRV_ADDR'] ?? '').trim()
+    if (addr === '') throw new CommanderError(1, 'mqadmin.noNamesrv', 'error: no name server address: pass -n <host:port> or set NAMESRV_ADDR')
+    return addr
+  }
+
+  sub('updateTopic', 'Update or create topic')
+    .option('-b, --brokerAddr <addr>', 'create topic to which broker')
+    .option('-c, --clusterName <cluster>', 'create topic to which cluster')
+    .requiredOption('-t, --topic <topic>', 'topic name')
+    .option('-r, --readQueueNums <n>', 'set read queue nums', integer(1, 1024), 8)
+    .option('-w, --writeQueueNums <n>', 'set write queue nums', integer(1, 1024), 8)
+    .option('-p, --perm <perm>', 'set topic\'s permission(2|4|6), intro[2:W 4:R; 6:RW]', integer(0, 15), 6)
+    .option('-o, --order <bool>', 'set topic\'s order(true|false)', boolean, false)
+    .action((raw: Raw) => {
+      const brokerAddr = raw['brokerAddr'] as string | undefined
+      const clusterName = raw['clusterName'] as string | undefined
+      if ((brokerAddr === undefined) === (clusterName === undefined)) {
+        throw new CommanderError(1, 'mqadmin.target', 'error: updateTopic needs exactly one of -b <brokerAddr> or -c <clusterName>')
+      }
+      const options: UpdateTopicOptions = {
+        topic: String(raw['topic']),
+        readQueueNums: raw['readQueueNums'] as number,
+        writeQueueNums: raw['writeQueueNums'] as number,
+        perm: raw['perm'] as number,
+        order: raw['order'] as boolean,
+      }
+      if (brokerAddr !== undefined) options.brokerAddr = brokerAddr
+      if (clusterName !== undefined) options.clusterName = clusterName
+      result = { command: 'updateTopic', namesrvAddr: namesrvOf(raw), options }
+    })
+
+  sub('topicList', 'Fetch all topic list from name server').action((raw: Raw) => {
+    result = { command: 'topicList', namesrvAddr: namesrvOf(raw), options: {} }
+  })
+
+  sub('topicRoute', 'Examine topic route info')
+    .requiredOption('-t, --topic <topic>', 'topic name')
+    .option('-l, --list', 'use list format to print data')
+    .action((raw: Raw) => {
+      result = { command: 'topicRoute', namesrvAddr: namesrvOf(raw), options: { topic: String(raw['topic']), list: raw['list'] === true } }
+    })
+
+  sub('topicStatus', 'Examine topic Status info')
+    .requiredOption('-t, --topic <topic>', 'topic name')
+    .action((raw: Raw) => {
+      result = { command: 'topicStatus', namesrvAddr: namesrvOf(raw), options: { topic: String(raw['topic']) } }
+    })
+
+  sub('clusterList', 'List cluster infos')
+    .option('-c, --clusterName <cluster>', 'which cluster')
+    .action((raw: Raw) => {
+      const clusterName = raw['clusterName'] as string | undefined
+      result = { command: 'clusterList', namesrvAddr: namesrvOf(raw), options: clusterName === undefined ? {} : { clusterName } }
+    })
+
+  sub('consumerProgress', 'Query consumers\'s progress, speed')
+    .requiredOption('-g, --groupName <group>', 'consumer group name')
+    .option('-t, --topic <topic>', 'topic name (default: every topic the group has offsets on)')
+    .action((raw: Raw) => {
+      const topic = raw['topic'] as string | undefined
+      const options: { group: string; topic?: string } = { group: String(raw['groupName']) }
+      if (topic !== undefined) options.topic = topic
+      result = { command: 'consumerProgress', namesrvAddr: namesrvOf(raw), options }
+    })
+
+  program.parse(args[0] === '--' ? args.slice(1) : [...args], { from: 'user' })
+  if (!result) throw new CommanderError(1, 'mqadmin.noCommand', 'error: a command is required')
+  return result
+}
+
+export { CommanderError }
