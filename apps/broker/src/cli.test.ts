@@ -11,11 +11,11 @@ import {
   formatBrokerConfig,
   loadBrokerConfig,
   parseBrokerArgs,
-  resolveConfigPath,
 } from './cli.js'
 import { runBroker } from './run-broker.js'
 import type { BrokerAppIo } from './run-broker.js'
 import { BrokerConfigError, createStore } from '@cometmq/broker'
+import { resolveConfigPath } from '@cometmq/cli-common'
 
 const silent = { writeOut: () => {}, writeErr: () => {} }
 const CWD = '/srv/cometmq'

@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { Command, CommanderError } from 'commander'
 import { brokerConfigSchema, parseBrokerConfig } from '@cometmq/broker'
 import type { BrokerConfig } from '@cometmq/broker'
@@ -97,18 +97,6 @@ export function formatBrokerConfig(config: Readonly<BrokerConfig>, keys: readonl
 export function brokerBootLine(brokerName: string, brokerAddr: string, namesrvAddr: string | undefined): string {
   const tip = `The broker[${brokerName}, ${brokerAddr}] boot success. serializeType=JSON`
   return namesrvAddr === undefined ? tip : `${tip} and name server is ${namesrvAddr}`
-}
-
-/**
- * Resolves `-c <file>`: absolute as is; else against `cwd`, falling back to `initCwd` (pnpm's INIT_CWD, the directory
- * the user typed `pnpm mqbroker` in) when the file only exists there.
- */
-export function resolveConfigPath(path: string, cwd: string, initCwd: string | undefined, exists: (path: string) => boolean): string {
-  if (isAbsolute(path)) return path
-  const fromCwd = resolve(cwd, path)
-  if (exists(fromCwd) || initCwd === undefined) return fromCwd
-  const fromInit = resolve(initCwd, path)
-  return exists(fromInit) ? fromInit : fromCwd
 }
 
 export { CommanderError }

@@ -11,7 +11,7 @@ import {
   loadBrokerConfig,
   parseBrokerArgs,
 } from './cli.js'
-import { createAppLogger } from './pino-logger.js'
+import { createAppLogger } from '@cometmq/cli-common'
 
 /** Everything the app touches outside itself, injectable for tests. */
 export interface BrokerAppIo {

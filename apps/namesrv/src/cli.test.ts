@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CommanderError, loadNamesrvSettings, namesrvBootLine, parseNamesrvArgs } from './cli.js'
-import { adaptPino } from './pino-logger.js'
+import { adaptPino } from '@cometmq/cli-common'
 import { runNamesrv } from './run-namesrv.js'
 import type { NamesrvAppIo } from './run-namesrv.js'
 import { pino } from 'pino'

@@ -1,4 +1,3 @@
-import { isAbsolute, resolve } from 'node:path'
 import { Command, CommanderError } from 'commander'
 import { formatNamesrvSettings, parseNamesrvConfig } from '@cometmq/namesrv'
 import type { NamesrvSettings } from '@cometmq/namesrv'
@@ -61,18 +60,6 @@ export function loadNamesrvSettings(
 /** The `-p` output: one `key=value` line per setting. */
 export function formatSettings(settings: NamesrvSettings): string {
   return formatNamesrvSettings(settings)
-}
-
-/**
- * Resolves `-c <file>`: absolute as is; else against `cwd`, falling back to `initCwd` (pnpm's INIT_CWD, the directory
- * the user typed `pnpm mqnamesrv` in) when the file only exists there.
- */
-export function resolveConfigPath(path: string, cwd: string, initCwd: string | undefined, exists: (path: string) => boolean): string {
-  if (isAbsolute(path)) return path
-  const fromCwd = resolve(cwd, path)
-  if (exists(fromCwd) || initCwd === undefined) return fromCwd
-  const fromInit = resolve(initCwd, path)
-  return exists(fromInit) ? fromInit : fromCwd
 }
 
 /**

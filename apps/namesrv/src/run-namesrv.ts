@@ -2,7 +2,7 @@ import { MQError } from '@cometmq/protocol'
 import { NamesrvController } from '@cometmq/namesrv'
 import type { DestinationStream } from 'pino'
 import { CommanderError, formatSettings, loadNamesrvSettings, namesrvBootLine, parseNamesrvArgs } from './cli.js'
-import { createAppLogger } from './pino-logger.js'
+import { createAppLogger } from '@cometmq/cli-common'
 
 /** Everything the app touches outside itself, injectable for tests. */
 export interface NamesrvAppIo {
