@@ -103,6 +103,11 @@ export class PullMessageProcessor {
     const filter = this.resolveFilter(header, hasSubscription, groupConfig.consumeBroadcastEnable)
     if (!filter.ok) return fail(filter.code, filter.remark)
 
+    // Commit before the first await: an UPDATE_CONSUMER_OFFSET that arrives on this connection after this pull must
+    // win over the pull's (older) piggy-backed offset, and it would be processed while getMessage is pending.
+    if (brokerAllowSuspend && hasCommitOffset && ctx.config.brokerRole !== 'SLAVE') {
+      ctx.consumerOffsetManager.commitOffset(channel.remoteAddress, header.consumerGroup, header.topic, header.queueId, header.commitOffset)
+    }
     const result = await ctx.store.getMessage({
       topic: header.topic,
       queueId: header.queueId,
@@ -112,9 +117,6 @@ export class PullMessageProcessor {
       tagsCodeFilter: filter.filter,
     })
     const code = pullStatusToCode(result.status, header.queueOffset)
-    if (brokerAllowSuspend && hasCommitOffset && ctx.config.brokerRole !== 'SLAVE') {
-      ctx.consumerOffsetManager.commitOffset(channel.remoteAddress, header.consumerGroup, header.topic, header.queueId, header.commitOffset)
-    }
     if (code === ResponseCode.PULL_NOT_FOUND && brokerAllowSuspend && hasSuspend) {
       const timeoutMillis = ctx.config.longPollingEnable ? header.suspendTimeoutMillis : ctx.config.shortPollingTimeMills
       ctx.pullRequestHoldService.suspendPullRequest({
