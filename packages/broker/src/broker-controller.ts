@@ -251,6 +251,7 @@ export function createStore(config: Readonly<BrokerConfig>, logger: Logger): Mes
         flushIntervalConsumeQueue: config.flushIntervalConsumeQueue,
         syncFlushTimeout: config.syncFlushTimeout,
         maxMessageSize: config.maxMessageSize,
+        accessMessageInMemoryMaxRatio: config.accessMessageInMemoryMaxRatio,
         logger,
       })
   }

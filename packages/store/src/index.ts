@@ -8,6 +8,8 @@ export { StoreError } from './store-error.js'
 export type { StoreErrorCode } from './store-error.js'
 export {
   CQ_STORE_UNIT_SIZE,
+  DEFAULT_ACCESS_MESSAGE_IN_MEMORY_MAX_RATIO,
+  DEFAULT_COMMIT_LOG_CACHE_SIZE,
   DEFAULT_FLUSH_INTERVAL_COMMIT_LOG,
   DEFAULT_FLUSH_INTERVAL_CONSUME_QUEUE,
   DEFAULT_MAPPED_FILE_SIZE_COMMIT_LOG,
@@ -39,5 +41,5 @@ export type {
   StoreSupports,
 } from './types.js'
 export { FileMessageStore } from './adapters/file/index.js'
-export type { FileStoreHooks, FsyncFunction, RecoveryReport } from './adapters/file/index.js'
+export type { DeferFunction, FileStoreHooks, FsyncFunction, RecoveryReport } from './adapters/file/index.js'
 export { MemoryMessageStore } from './adapters/memory/index.js'

@@ -24,6 +24,10 @@ export const DEFAULT_SYNC_FLUSH_TIMEOUT = 5000
 export const DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024
 /** Default pull byte cap, 256 KiB. Source: MessageStoreConfig.maxTransferBytesOnMessageInMemory. */
 export const DEFAULT_MAX_TRANSFER_BYTES = 256 * 1024
+/** Default commit-log read cache of the file adapter, bytes (64 MiB). CometMQ extension. */
+export const DEFAULT_COMMIT_LOG_CACHE_SIZE = 64 * 1024 * 1024
+/** Default percentage of memory whose worth of newest commit log counts as in memory. Source: MessageStoreConfig.accessMessageInMemoryMaxRatio. */
+export const DEFAULT_ACCESS_MESSAGE_IN_MEMORY_MAX_RATIO = 40
 /** Longest properties string, bytes (Java Short.MAX_VALUE). Larger → PROPERTIES_SIZE_EXCEEDED. Source: CommitLog.putMessage. */
 export const MAX_PROPERTIES_LENGTH = 32767
 /** Longest topic, UTF-8 bytes (Java Byte.MAX_VALUE; V1 records). Larger → MESSAGE_ILLEGAL. Source: DefaultMessageStore.checkMessage (4.9). */
@@ -31,11 +35,12 @@ export const MAX_TOPIC_LENGTH = 127
 
 const FLUSH_DISK_TYPES: readonly FlushDiskType[] = ['ASYNC_FLUSH', 'SYNC_FLUSH']
 
-function positiveInt(config: MessageStoreConfig, key: keyof MessageStoreConfig, fallback: number, min = 1): number {
+function positiveInt(config: MessageStoreConfig, key: keyof MessageStoreConfig, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   const value = config[key]
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new StoreError('BAD_ARGUMENT', `config.${key} must be an integer >= ${min}, got ${String(value)}`)
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`
+    throw new StoreError('BAD_ARGUMENT', `config.${key} must be an integer ${range}, got ${String(value)}`)
   }
   return value
 }
@@ -73,6 +78,8 @@ export function resolveStoreConfig(config: MessageStoreConfig): ResolvedStoreCon
     flushIntervalConsumeQueue: positiveInt(config, 'flushIntervalConsumeQueue', DEFAULT_FLUSH_INTERVAL_CONSUME_QUEUE),
     syncFlushTimeout: positiveInt(config, 'syncFlushTimeout', DEFAULT_SYNC_FLUSH_TIMEOUT),
     maxMessageSize: positiveInt(config, 'maxMessageSize', DEFAULT_MAX_MESSAGE_SIZE),
+    commitLogCacheSize: positiveInt(config, 'commitLogCacheSize', DEFAULT_COMMIT_LOG_CACHE_SIZE, 0),
+    accessMessageInMemoryMaxRatio: positiveInt(config, 'accessMessageInMemoryMaxRatio', DEFAULT_ACCESS_MESSAGE_IN_MEMORY_MAX_RATIO, 0, 100),
     logger: (config.logger ?? noopLogger).child('store'),
     computeTagsCode: config.computeTagsCode,
   })

@@ -26,6 +26,18 @@ export interface MessageStoreConfig {
   syncFlushTimeout?: number
   /** Largest accepted message body in bytes; larger → `MESSAGE_ILLEGAL`. Default 4194304 (4 MiB). */
   maxMessageSize?: number
+  /**
+   * File adapter: bytes of the most recently written commit log kept in memory to serve pulls without a read
+   * (a bounded byte budget, independent of the message count). Default 67108864 (64 MiB); 0 keeps only the
+   * current 1 MiB write-buffer chunk. CometMQ extension.
+   */
+  commitLogCacheSize?: number
+  /**
+   * File adapter: commit-log bytes within this percentage of the machine's memory (cgroup limit if lower) from
+   * the end of the log count as "in memory" (RocketMQ accessMessageInMemoryMaxRatio) and are read with
+   * fs.readSync instead of the libuv thread pool. 0–100, default 40; 0 never reads synchronously.
+   */
+  accessMessageInMemoryMaxRatio?: number
   /** Default: noopLogger. The store logs under the child namespace `store`. */
   logger?: Logger
   /**
@@ -48,6 +60,8 @@ export interface ResolvedStoreConfig {
   readonly flushIntervalConsumeQueue: number
   readonly syncFlushTimeout: number
   readonly maxMessageSize: number
+  readonly commitLogCacheSize: number
+  readonly accessMessageInMemoryMaxRatio: number
   readonly logger: Logger
   readonly computeTagsCode: ((message: MessageExt) => number) | undefined
 }
@@ -121,7 +135,10 @@ export interface GetMessageQuery {
   tagsCodeFilter?: (tagsCode: number) => boolean
 }
 
-/** Result of getMessage. `messages` are raw stored records (§4.1), ready to concatenate into a PULL body. */
+/**
+ * Result of getMessage. `messages` are raw stored records (§4.1), ready to concatenate into a PULL body.
+ * They may share memory with the store (its cache or other results): treat them as read-only.
+ */
 export interface GetMessageResult {
   status: GetMessageStatus
   nextBeginOffset: number

@@ -49,7 +49,7 @@ export const brokerConfigSchema = Object.freeze({
   cleanFileForciblyEnable: bool({ default: true, doc: 'Delete files early when the disk is full.', source: S, ignored: true }),
   messageDelayLevel: str({ default: '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h', doc: 'Delay levels (§7.8). No schedule service yet: delayed messages are stored immediately consumable.', source: S }),
   flushDelayOffsetInterval: long({ default: 10000, min: 1, unit: 'ms', doc: 'delayOffset.json flush cadence.', source: S, ignored: true }),
-  accessMessageInMemoryMaxRatio: int({ default: 40, min: 0, max: 100, unit: 'percent', doc: 'Hot window for pull batch limits.', source: S, ignored: true }),
+  accessMessageInMemoryMaxRatio: int({ default: 40, min: 0, max: 100, unit: 'percent', doc: 'Hot window: the newest CommitLog bytes worth this % of RAM are read synchronously from the OS page cache (0 = always async reads).', source: S }),
   maxTransferBytesOnMessageInMemory: int({ default: 262144, min: 1, unit: 'bytes', doc: 'Pull batch byte cap (passed to the store as maxTotalBytes).', source: S }),
   maxTransferCountOnMessageInMemory: int({ default: 32, min: 1, unit: 'count', doc: 'Pull batch message cap (caps maxMsgNums).', source: S }),
   maxTransferBytesOnMessageInDisk: int({ default: 65536, min: 1, unit: 'bytes', doc: 'Cold-data pull byte cap.', source: S, ignored: true }),

@@ -2,16 +2,19 @@ import type { Logger } from '@cometmq/protocol'
 import fs from 'node:fs'
 import { join } from 'node:path'
 import { ConsumeQueue } from './consume-queue.js'
+import type { WriteBufferOptions } from './segment-file-queue.js'
 import type { FsyncFunction } from './segment-file.js'
 
 /** Every ConsumeQueue of a store, keyed by topic then queueId, under `<root>/consumequeue`. */
 export class ConsumeQueueTable {
   readonly #queues = new Map<string, Map<number, ConsumeQueue>>()
 
+  /** @param buffer write buffering of every queue (default: a buffer written only by flush/commit calls). */
   constructor(
     readonly dir: string,
     readonly fileSize: number,
     private readonly logger: Logger,
+    private readonly buffer?: WriteBufferOptions,
   ) {}
 
   /** Opens and self-recovers every `<topic>/<queueId>/` directory found (missing root = none). */
@@ -44,7 +47,7 @@ export class ConsumeQueueTable {
     if (!byId) this.#queues.set(topic, (byId = new Map()))
     let queue = byId.get(queueId)
     if (!queue) {
-      queue = new ConsumeQueue(topic, queueId, join(this.dir, topic, String(queueId)), this.fileSize, this.logger)
+      queue = new ConsumeQueue(topic, queueId, join(this.dir, topic, String(queueId)), this.fileSize, this.logger, this.buffer)
       byId.set(queueId, queue)
     }
     return queue
@@ -54,7 +57,7 @@ export class ConsumeQueueTable {
     for (const byId of this.#queues.values()) yield* byId.values()
   }
 
-  /** fsyncs every queue with unflushed entries; returns fsync calls made. */
+  /** Writes every queue's buffer and fsyncs every queue with unflushed entries; returns fsync calls made. */
   async flush(fsync: FsyncFunction): Promise<number> {
     let calls = 0
     for (const queue of [...this.all()]) calls += await queue.flush(fsync)

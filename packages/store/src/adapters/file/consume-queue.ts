@@ -3,17 +3,23 @@ import { FILLER_ENTRY_SIZE, isFillerEntry } from '../../get-message-plan.js'
 import type { ConsumeQueueEntries, ConsumeQueueEntry } from '../../get-message-plan.js'
 import { CQ_STORE_UNIT_SIZE } from '../../store-config.js'
 import { SegmentFileQueue } from './segment-file-queue.js'
-import type { FsyncFunction } from './segment-file.js'
+import type { WriteBufferOptions } from './segment-file-queue.js'
+import type { FsyncFunction, SegmentFile } from './segment-file.js'
 
 const TWO_32 = 4294967296
 
 /** Encodes one 20-byte entry: commitLogOffset int64 · size int32 · tagsCode int64 (big-endian). */
 export function encodeEntry(commitLogOffset: number, size: number, tagsCode: number): Buffer {
   const bytes = Buffer.allocUnsafe(CQ_STORE_UNIT_SIZE)
-  writeLong(bytes, 0, commitLogOffset)
-  bytes.writeInt32BE(size, 8)
-  writeLong(bytes, 12, tagsCode)
+  writeEntry(bytes, 0, commitLogOffset, size, tagsCode)
   return bytes
+}
+
+/** Writes one 20-byte entry at `bytes[at...]`. */
+function writeEntry(bytes: Buffer, at: number, commitLogOffset: number, size: number, tagsCode: number): void {
+  writeLong(bytes, at, commitLogOffset)
+  bytes.writeInt32BE(size, at + 8)
+  writeLong(bytes, at + 12, tagsCode)
 }
 
 /** Writes a safe-integer JS number as a big-endian int64 without BigInt. */
@@ -54,9 +60,14 @@ function isValidEntry(entry: ConsumeQueueEntry): boolean {
 /**
  * One ConsumeQueue: `<root>/consumequeue/<topic>/<queueId>/<20-digit start byte offset>` files of 20-byte
  * entries (protocol doc §4.6). Logical offset i is at byte i × 20 of the queue's virtual file space.
+ * Entries are appended to the write buffer of `files` (written by the owner once per event-loop turn).
+ * Reads use fs.readSync for a file whose entries point into the commit log's hot window (their pages were
+ * written or read recently), else async reads.
  */
 export class ConsumeQueue {
   readonly files: SegmentFileQueue
+  /** Per file: the highest commit-log offset an entry written or read through this object points to. */
+  readonly #newestLogOffset = new WeakMap<SegmentFile, number>()
 
   constructor(
     readonly topic: string,
@@ -64,8 +75,9 @@ export class ConsumeQueue {
     dir: string,
     fileSize: number,
     private readonly logger: Logger,
+    buffer?: WriteBufferOptions,
   ) {
-    this.files = new SegmentFileQueue(dir, fileSize, logger)
+    this.files = new SegmentFileQueue(dir, fileSize, logger, buffer)
   }
 
   /** Next logical offset (entries ever written). */
@@ -97,6 +109,10 @@ export class ConsumeQueue {
     const bytes = await last.read(0, last.physicalSize)
     let end = 0
     while (end + CQ_STORE_UNIT_SIZE <= bytes.length && isValidEntry(decodeEntry(bytes, end))) end += CQ_STORE_UNIT_SIZE
+    if (end > 0) {
+      const lastEntry = decodeEntry(bytes, end - CQ_STORE_UNIT_SIZE)
+      if (!isFillerEntry(lastEntry)) this.#newestLogOffset.set(last, lastEntry.commitLogOffset)
+    }
     if (end !== last.physicalSize || last.wrotePosition !== end) {
       this.logger.warn('consume queue end recovered', { topic: this.topic, queueId: this.queueId, queueOffset: (last.fileFromOffset + end) / CQ_STORE_UNIT_SIZE })
       this.files.truncateTo(last.fileFromOffset + end)
@@ -127,28 +143,41 @@ export class ConsumeQueue {
   /**
    * Writes the entry of logical offset `queueOffset`. An offset below maxOffset is a duplicate and ignored
    * (returns false); a gap above it is padded with filler entries `(0, Integer.MAX_VALUE, 0)` first.
-   * Synchronous positional writes; throws the fs error.
+   * Appends to the write buffer; throws only when a new file cannot be created.
    */
   putEntry(queueOffset: number, commitLogOffset: number, size: number, tagsCode: number): boolean {
     if (queueOffset < this.maxOffset) return false
     if (queueOffset > this.maxOffset) {
       this.logger.warn('consume queue gap padded with filler entries', { topic: this.topic, queueId: this.queueId, queueOffset, from: this.maxOffset })
-      const filler = encodeEntry(0, FILLER_ENTRY_SIZE, 0)
-      while (this.maxOffset < queueOffset) this.files.segmentForAppend().appendSync(filler)
+      while (this.maxOffset < queueOffset) {
+        this.files.appendWith(this.files.segmentForAppend(), CQ_STORE_UNIT_SIZE, (bytes, at) => writeEntry(bytes, at, 0, FILLER_ENTRY_SIZE, 0))
+      }
     }
-    this.files.segmentForAppend().appendSync(encodeEntry(commitLogOffset, size, tagsCode))
+    const segment = this.files.segmentForAppend()
+    this.files.appendWith(segment, CQ_STORE_UNIT_SIZE, (bytes, at) => writeEntry(bytes, at, commitLogOffset, size, tagsCode))
+    this.#newestLogOffset.set(segment, commitLogOffset)
     return true
   }
 
-  /** Up to `maxCount` entries from `queueOffset`, never past the end of the file holding it. Empty when the file is gone. */
-  async readEntries(queueOffset: number, maxCount: number): Promise<ConsumeQueueEntries> {
+  /**
+   * Up to `maxCount` entries from `queueOffset`, never past the end of the file holding it. Empty when the
+   * file is gone. The file is read with fs.readSync when its entries are known to point at or after
+   * commit-log offset `hotFrom` (default: never), else on the thread pool.
+   */
+  async readEntries(queueOffset: number, maxCount: number, hotFrom = Number.POSITIVE_INFINITY): Promise<ConsumeQueueEntries> {
     const byteOffset = queueOffset * CQ_STORE_UNIT_SIZE
     const segment = this.files.findSegment(byteOffset)
     if (!segment) return EMPTY_VIEW
     const position = byteOffset - segment.fileFromOffset
     const length = Math.min(maxCount * CQ_STORE_UNIT_SIZE, segment.wrotePosition - position)
     if (length <= 0) return EMPTY_VIEW
-    return new EntryView(await segment.read(position, length))
+    const newest = this.#newestLogOffset.get(segment)
+    const view = new EntryView(await this.files.read(byteOffset, length, newest !== undefined && newest >= hotFrom))
+    if (view.length > 0) {
+      const lastEntry = view.at(view.length - 1)
+      if (!isFillerEntry(lastEntry) && lastEntry.commitLogOffset > (newest ?? -1)) this.#newestLogOffset.set(segment, lastEntry.commitLogOffset)
+    }
+    return view
   }
 
   /** The entry at `queueOffset`, or undefined. */

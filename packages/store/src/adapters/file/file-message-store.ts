@@ -1,6 +1,7 @@
 import { decodeMessageRecord, encodeMessageRecord } from '@cometmq/protocol'
 import type { MessageExt } from '@cometmq/protocol'
 import fs from 'node:fs'
+import os from 'node:os'
 import { join } from 'node:path'
 import { inRangeResult, maxEntriesToScan, outOfRangeResult, planBatch, searchOffsetByTime } from '../../get-message-plan.js'
 import { MessageStore } from '../../message-store.js'
@@ -14,14 +15,18 @@ import type {
   NormalizedPut,
   PutMessageResult,
 } from '../../types.js'
+import { recordAt } from '../../record-input.js'
 import { isPreparedOrRollback } from '../../validate-input.js'
 import { CommitLog } from './commit-log.js'
+import { CommitScheduler } from './commit-scheduler.js'
+import type { DeferFunction } from './commit-scheduler.js'
 import { ConsumeQueueTable } from './consume-queue-table.js'
 import { GroupCommitService } from './group-commit-service.js'
 import { recoverStore } from './recovery.js'
 import type { RecoveryReport } from './recovery.js'
 import { fdatasync } from './segment-file.js'
 import type { FsyncFunction } from './segment-file.js'
+import type { SegmentFileQueue } from './segment-file-queue.js'
 import { StoreCheckpoint } from './store-checkpoint.js'
 import { ABORT_FILE_NAME, acquireStoreLock } from './store-lock.js'
 
@@ -29,6 +34,17 @@ import { ABORT_FILE_NAME, acquireStoreLock } from './store-lock.js'
 export interface FileStoreHooks {
   /** Replaces fdatasync(2) for every commit-log, ConsumeQueue, directory and checkpoint sync. */
   fsync?: FsyncFunction
+  /** Replaces setImmediate for scheduling the once-per-event-loop-turn write of buffered bytes. */
+  defer?: DeferFunction
+}
+
+/** ConsumeQueue write-buffer chunk, bytes (200 entries): the most entries buffered per queue before a write is forced. */
+const CONSUME_QUEUE_CHUNK_SIZE = 200 * 20
+
+/** Memory the "in memory" ratio applies to, bytes: physical memory, or the cgroup limit when lower. */
+function memoryBytes(): number {
+  const constrained = process.constrainedMemory?.() ?? 0
+  return constrained > 0 ? Math.min(constrained, os.totalmem()) : os.totalmem()
 }
 
 interface OpenState {
@@ -36,6 +52,7 @@ interface OpenState {
   queues: ConsumeQueueTable
   checkpoint: StoreCheckpoint
   flusher: GroupCommitService
+  scheduler: CommitScheduler
   releaseLock: () => void
   timers: NodeJS.Timeout[]
   flushedStoreTimestamp: number
@@ -52,24 +69,35 @@ function isPathSafeTopic(topic: string): boolean {
  * commit-log files, `<root>/consumequeue/<topic>/<queueId>/<20-digit byte offset>` ConsumeQueue files,
  * `<root>/checkpoint`, `<root>/abort` (present while open), `<root>/lock` (pid of the owner).
  *
- * - Writes are synchronous positional writes on the JS thread (one append path, no interleaving); each put
- *   is dispatched to its ConsumeQueue right after the append, then `onMessageArrived` fires.
- * - ASYNC_FLUSH: the commit log is fsynced every `flushIntervalCommitLog` ms. SYNC_FLUSH: a put with
- *   waitStoreMsgOK resolves after an fsync covering it (group commit), or FLUSH_DISK_TIMEOUT after `syncFlushTimeout` ms.
+ * - Appends are synchronous copies into in-memory write buffers on the JS thread (one append path, no
+ *   interleaving); each put is dispatched to its ConsumeQueue right after the append, then `onMessageArrived`
+ *   fires. The buffers (commit log, and each ConsumeQueue) are written with one positional write each per
+ *   event-loop turn (`CommitScheduler`), earlier when a 1 MiB commit-log chunk (200 ConsumeQueue entries) fills,
+ *   and always before any fsync and on close.
+ * - A put resolves once its bytes were written to the files (OS page cache): a process crash (SIGKILL) loses
+ *   no acknowledged message under either flush type. ASYNC_FLUSH: the commit log is fsynced every
+ *   `flushIntervalCommitLog` ms (a machine crash may lose that much). SYNC_FLUSH: a put with waitStoreMsgOK
+ *   resolves after an fsync covering it (group commit), or FLUSH_DISK_TIMEOUT after `syncFlushTimeout` ms.
+ *   A failed write answers UNKNOWN_ERROR (the bytes stay buffered and are retried; new puts are refused
+ *   while writes keep failing).
  * - ConsumeQueues and the checkpoint are fsynced every `flushIntervalConsumeQueue` ms. Timers are unref'd.
- * - open() recovers: see `recoverStore`. Reads use async positional reads (the OS page cache is the hot window).
+ * - open() recovers: see `recoverStore`. Reads: buffered and the newest `commitLogCacheSize` bytes of the
+ *   commit log come from memory; other bytes within `accessMessageInMemoryMaxRatio` % of memory from the end
+ *   are read with fs.readSync (page cache), older ones with async positional reads.
  * `supports`: permanence true, commitLogRead true.
  */
 export class FileMessageStore extends MessageStore {
   #state: OpenState | null = null
   #lastRecovery: RecoveryReport | null = null
   readonly #fsync: FsyncFunction
+  readonly #defer: DeferFunction | undefined
 
   /** @throws StoreError BAD_ARGUMENT on an invalid config (storePathRootDir must be non-empty). Touches no files. */
   constructor(config: MessageStoreConfig, hooks: FileStoreHooks = {}) {
     super({ permanence: true, commitLogRead: true }, config)
     if (this.config.storePathRootDir === '') throw new StoreError('BAD_ARGUMENT', 'config.storePathRootDir must not be empty')
     this.#fsync = hooks.fsync ?? fdatasync
+    this.#defer = hooks.defer
   }
 
   /** What the last open() recovered (null before the first open). */
@@ -88,8 +116,18 @@ export class FileMessageStore extends MessageStore {
     await fs.promises.mkdir(root, { recursive: true })
     const releaseLock = acquireStoreLock(root)
     const abortPath = join(root, ABORT_FILE_NAME)
-    const commitLog = new CommitLog(config.storePathCommitLog, config.mappedFileSizeCommitLog, this.logger)
-    const queues = new ConsumeQueueTable(join(root, 'consumequeue'), config.mappedFileSizeConsumeQueue, this.logger)
+    const scheduler = new CommitScheduler(this.logger, this.#defer)
+    const onPending = (files: SegmentFileQueue): void => scheduler.add(files)
+    const commitLog = new CommitLog(config.storePathCommitLog, config.mappedFileSizeCommitLog, this.logger, {
+      cacheBytes: config.commitLogCacheSize,
+      hotWindowBytes: Math.floor((memoryBytes() * config.accessMessageInMemoryMaxRatio) / 100),
+      onPending,
+    })
+    const queues = new ConsumeQueueTable(join(root, 'consumequeue'), config.mappedFileSizeConsumeQueue, this.logger, {
+      chunkSize: CONSUME_QUEUE_CHUNK_SIZE,
+      retainBytes: 0,
+      onPending,
+    })
     let checkpoint: StoreCheckpoint | undefined
     try {
       const abnormal = fs.existsSync(abortPath)
@@ -106,6 +144,7 @@ export class FileMessageStore extends MessageStore {
       await fs.promises.writeFile(abortPath, '')
       this.#lastRecovery = report
     } catch (err) {
+      scheduler.stop()
       checkpoint?.close()
       commitLog.files.closeAll()
       queues.closeAll()
@@ -116,6 +155,7 @@ export class FileMessageStore extends MessageStore {
       commitLog,
       queues,
       checkpoint,
+      scheduler,
       releaseLock,
       timers: [],
       flushedStoreTimestamp: commitLog.lastStoreTimestamp,
@@ -139,9 +179,13 @@ export class FileMessageStore extends MessageStore {
     this.logger.info('message store opened', { root, commitLogOffset: commitLog.maxOffset, ...this.#lastRecovery })
   }
 
-  /** fsyncs every ConsumeQueue, then records in the checkpoint how far they (and the commit log) are durable. */
+  /**
+   * Writes every buffer (commit log first, so no ConsumeQueue entry reaches the disk before its record),
+   * fsyncs every ConsumeQueue, then records in the checkpoint how far they (and the commit log) are durable.
+   */
   #flushConsumeQueues(state: OpenState): Promise<void> {
     if (state.consumeQueueFlush) return state.consumeQueueFlush
+    state.scheduler.run()
     const safeOffset = state.commitLog.maxOffset // every record below it is dispatched (dispatch is synchronous)
     const logicsMsgTimestamp = state.commitLog.lastStoreTimestamp
     state.consumeQueueFlush = (async () => {
@@ -176,6 +220,7 @@ export class FileMessageStore extends MessageStore {
       await state.consumeQueueFlush
       await this.#flushConsumeQueues(state)
     } finally {
+      state.scheduler.stop()
       state.checkpoint.close()
       state.commitLog.files.closeAll()
       state.queues.closeAll()
@@ -189,6 +234,9 @@ export class FileMessageStore extends MessageStore {
   protected override async _putMessage(put: NormalizedPut): Promise<PutMessageResult> {
     const state = this.#open()
     if (!isPathSafeTopic(put.topic)) return { status: 'MESSAGE_ILLEGAL', remark: `topic ${JSON.stringify(put.topic)} is not a valid directory name` }
+    if (state.scheduler.failing && !state.scheduler.run()) {
+      return { status: 'UNKNOWN_ERROR', remark: 'the store cannot write its files (see the store log); nothing was stored' }
+    }
     const storeTimestamp = Date.now()
     const queue = isPreparedOrRollback(put.sysFlag) ? undefined : state.queues.getOrCreate(put.topic, put.queueId)
     const firstQueueOffset = queue ? queue.maxOffset : 0
@@ -198,7 +246,7 @@ export class FileMessageStore extends MessageStore {
       let commitLogOffset = wroteOffset
       const parts = put.records.map((record, i) => {
         const queueOffset = queue ? firstQueueOffset + i : 0
-        const bytes = encodeMessageRecord({ ...record.input, queueOffset, commitLogOffset, storeTimestamp })
+        const bytes = encodeMessageRecord(recordAt(record.input, queueOffset, commitLogOffset, storeTimestamp))
         sizes.push(bytes.length)
         commitLogOffset += bytes.length
         return bytes
@@ -231,13 +279,17 @@ export class FileMessageStore extends MessageStore {
       }
       this._notifyMessageArrived(events)
     }
-    if (this.config.flushDiskType === 'SYNC_FLUSH') {
-      if (!put.waitStoreMsgOK) {
-        state.flusher.wakeup()
-      } else if (!(await state.flusher.waitForFlush(outcome.wroteOffset + outcome.wroteBytes, this.config.syncFlushTimeout))) {
+    if (this.config.flushDiskType === 'SYNC_FLUSH' && put.waitStoreMsgOK) {
+      // the flush writes the buffer before its fsync
+      if (!(await state.flusher.waitForFlush(outcome.wroteOffset + outcome.wroteBytes, this.config.syncFlushTimeout))) {
         this.logger.warn('sync flush timed out', { commitLogOffset: outcome.wroteOffset, timeoutMs: this.config.syncFlushTimeout })
         return { status: 'FLUSH_DISK_TIMEOUT', appendResult }
       }
+      return { status: 'PUT_OK', appendResult }
+    }
+    if (this.config.flushDiskType === 'SYNC_FLUSH') state.flusher.wakeup()
+    if (!(await state.scheduler.written())) {
+      return { status: 'UNKNOWN_ERROR', appendResult, remark: 'stored in memory, but writing the store files failed (retried later; see the store log)' }
     }
     return { status: 'PUT_OK', appendResult }
   }
@@ -249,11 +301,20 @@ export class FileMessageStore extends MessageStore {
     const maxOffset = queue?.maxOffset ?? 0
     const outOfRange = outOfRangeResult(query.offset, minOffset, maxOffset)
     if (outOfRange || !queue) return outOfRange ?? { status: 'NO_MESSAGE_IN_QUEUE', nextBeginOffset: 0, minOffset, maxOffset, messages: [] }
-    const entries = await queue.readEntries(query.offset, Math.min(maxEntriesToScan(query.maxMsgNums), maxOffset - query.offset))
+    const hotFrom = state.commitLog.hotFrom
+    const scanLimit = Math.min(maxEntriesToScan(query.maxMsgNums), maxOffset - query.offset)
+    // Without a filter maxMsgNums entries usually suffice (a filler entry or the byte cap may need more):
+    // read those first and the whole scan range only when the plan used them all without filling up.
+    const first = query.tagsCodeFilter ? scanLimit : Math.min(scanLimit, query.maxMsgNums)
+    let entries = await queue.readEntries(query.offset, first, hotFrom)
     if (entries.length === 0) {
       return { status: 'OFFSET_FOUND_NULL', nextBeginOffset: queue.rollNextFile(query.offset), minOffset, maxOffset, messages: [] }
     }
-    const plan = planBatch(entries, query)
+    let plan = planBatch(entries, query)
+    if (first < scanLimit && entries.length === first && plan.scanned === first && plan.selected.length < query.maxMsgNums) {
+      entries = await queue.readEntries(query.offset, scanLimit, hotFrom)
+      plan = planBatch(entries, query)
+    }
     const records = await state.commitLog.readRecords(plan.selected)
     return inRangeResult(query, plan, records, minOffset, maxOffset)
   }

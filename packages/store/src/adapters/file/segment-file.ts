@@ -27,16 +27,23 @@ function readAsync(fd: number, buffer: Buffer, offset: number, length: number, p
 /**
  * One fixed-capacity file of a commit log or ConsumeQueue (RocketMQ MappedFile, without mmap).
  * Nothing is pre-allocated: bytes are written with positional writes and the file grows as it fills.
+ * The file does not buffer by itself: its SegmentFileQueue keeps appended bytes in a write buffer and hands
+ * them to `write()`; the positions below follow RocketMQ's wrote/committed/flushed positions (all in bytes
+ * from the start of the file):
  *
- * - `wrotePosition`: logical bytes used (bytes), = `fileSize` once full (after a commit-log BLANK filler
- *   the file is physically shorter than `fileSize`).
- * - `physicalSize`: bytes actually in the file.
- * - `flushedPosition`: logical bytes known durable.
+ * - `wrotePosition`: logical bytes used, including bytes still in the write buffer; = `fileSize` once full
+ *   (after a commit-log BLANK filler the file is physically shorter than `fileSize`).
+ * - `physicalSize`: bytes appended so far, written or still buffered (the file's size once the buffer is written).
+ * - `committedPosition`: bytes written to the file with write(2) (in the OS page cache; survive a process crash).
+ * - `flushedPosition`: logical bytes known durable (fsynced).
+ *
+ * Invariant: flushedPosition ≤ wrotePosition, committedPosition ≤ physicalSize ≤ wrotePosition ≤ fileSize.
  */
 export class SegmentFile {
   wrotePosition: number
   flushedPosition: number
   physicalSize: number
+  committedPosition: number
   #fd: number
   #forceSync = false
 
@@ -49,6 +56,7 @@ export class SegmentFile {
   ) {
     this.#fd = fd
     this.physicalSize = physicalSize
+    this.committedPosition = physicalSize
     this.wrotePosition = physicalSize
     this.flushedPosition = physicalSize
   }
@@ -60,7 +68,7 @@ export class SegmentFile {
     return new SegmentFile(path, fileFromOffset, fileSize, fd, 0)
   }
 
-  /** Opens an existing file read-write; `wrotePosition` starts at its physical size. */
+  /** Opens an existing file read-write; every position starts at its physical size. */
   static async open(path: string, fileFromOffset: number, fileSize: number): Promise<SegmentFile> {
     const fd = await new Promise<number>((resolve, reject) => fs.open(path, 'r+', (err, f) => (err ? reject(err) : resolve(f))))
     const size = fs.fstatSync(fd).size
@@ -77,14 +85,25 @@ export class SegmentFile {
     return this.wrotePosition >= this.fileSize
   }
 
-  /** Appends `bytes` at `wrotePosition` with synchronous positional writes (page cache; no fsync). */
-  appendSync(bytes: Buffer): void {
-    let done = 0
-    while (done < bytes.length) {
-      done += fs.writeSync(this.#fd, bytes, done, bytes.length - done, this.wrotePosition + done)
+  /** Records `length` bytes appended to the write buffer at `physicalSize` (the queue holds the bytes). */
+  appended(length: number): void {
+    this.physicalSize += length
+    if (this.physicalSize > this.wrotePosition) this.wrotePosition = this.physicalSize
+  }
+
+  /**
+   * Writes `bytes[from, to)` at `committedPosition` with synchronous positional writes (page cache; no fsync)
+   * and advances `committedPosition` by what was written, also when a write throws part-way.
+   * @throws the fs error.
+   */
+  write(bytes: Buffer, from: number, to: number): void {
+    let done = from
+    while (done < to) {
+      const n = fs.writeSync(this.#fd, bytes, done, to - done, this.committedPosition)
+      if (n <= 0) throw new Error(`write to ${this.path} made no progress`)
+      this.committedPosition += n
+      done += n
     }
-    this.wrotePosition += bytes.length
-    if (this.wrotePosition > this.physicalSize) this.physicalSize = this.wrotePosition
   }
 
   /** Marks the rest of the file as consumed (after a BLANK filler). */
@@ -92,36 +111,68 @@ export class SegmentFile {
     this.wrotePosition = this.fileSize
   }
 
-  /** Reads up to `length` bytes at `position`; shorter when the physical file ends first. */
+  /** Bytes to read at `position` from the file: at most `length`, never past `committedPosition`. */
+  #readable(position: number, length: number): number {
+    return Math.max(0, Math.min(length, this.committedPosition - position))
+  }
+
+  /** Reads up to `length` bytes at `position` from the file (thread pool); shorter when the written part ends first. */
   async read(position: number, length: number): Promise<Buffer> {
-    const wanted = Math.max(0, Math.min(length, this.physicalSize - position))
+    const wanted = this.#readable(position, length)
     const buffer = Buffer.allocUnsafe(wanted)
-    let done = 0
-    while (done < wanted) {
-      const n = await readAsync(this.#fd, buffer, done, wanted - done, position + done)
-      if (n === 0) break
-      done += n
-    }
+    const done = await this.readInto(buffer, 0, position, wanted)
     return done === wanted ? buffer : buffer.subarray(0, done)
   }
 
-  /** fsyncs when bytes were written since the last sync; returns whether an fsync ran. */
+  /** Reads `length` bytes at `position` into `buffer[at...]` (thread pool); resolves with the bytes read (fewer at end of file). */
+  async readInto(buffer: Buffer, at: number, position: number, length: number): Promise<number> {
+    let done = 0
+    while (done < length) {
+      const n = await readAsync(this.#fd, buffer, at + done, length - done, position + done)
+      if (n === 0) break
+      done += n
+    }
+    return done
+  }
+
+  /** Like readInto with fs.readSync on the JS thread: for bytes expected in the OS page cache. */
+  readIntoSync(buffer: Buffer, at: number, position: number, length: number): number {
+    let done = 0
+    while (done < length) {
+      const n = fs.readSync(this.#fd, buffer, at + done, length - done, position + done)
+      if (n === 0) break
+      done += n
+    }
+    return done
+  }
+
+  /**
+   * fsyncs when written bytes are not yet durable; returns whether an fsync ran. Covers `committedPosition`
+   * only: the queue writes its buffer first. A file whose bytes are all written counts as flushed up to
+   * `wrotePosition` (which includes a BLANK-ended file's unused rest).
+   */
   async sync(fsync: FsyncFunction): Promise<boolean> {
-    if (this.flushedPosition >= this.wrotePosition && !this.#forceSync) return false
-    const target = this.wrotePosition
+    const target = this.committedPosition >= this.physicalSize ? this.wrotePosition : this.committedPosition
+    if (this.flushedPosition >= target && !this.#forceSync) return false
     this.#forceSync = false
     await fsync(this.#fd)
     if (target > this.flushedPosition) this.flushedPosition = target
     return true
   }
 
-  /** Cuts the file to `position` bytes (ftruncate) and moves every position back to it. */
+  /**
+   * Cuts the file to `position` bytes and moves every position back to it. Bytes at or after
+   * `committedPosition` were never written, so the file is ftruncated only when `position` is below it.
+   */
   truncate(position: number): void {
-    fs.ftruncateSync(this.#fd, position)
+    if (position < this.committedPosition) {
+      fs.ftruncateSync(this.#fd, position)
+      this.committedPosition = position
+      this.#forceSync = true
+    }
     this.physicalSize = position
     this.wrotePosition = position
     this.flushedPosition = Math.min(this.flushedPosition, position)
-    this.#forceSync = true
   }
 
   /** Makes the next sync() fsync even if nothing was written (bytes a crashed process left in the page cache). */

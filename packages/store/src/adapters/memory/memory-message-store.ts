@@ -12,6 +12,7 @@ import type {
   NormalizedPut,
   PutMessageResult,
 } from '../../types.js'
+import { recordAt } from '../../record-input.js'
 import { isPreparedOrRollback } from '../../validate-input.js'
 
 interface MemoryEntry extends ConsumeQueueEntry {
@@ -71,7 +72,7 @@ export class MemoryMessageStore extends MessageStore {
     put.records.forEach((record, i) => {
       const commitLogOffset = this.#maxPhyOffset
       const queueOffset = queue ? firstQueueOffset + i : 0
-      const bytes = encodeMessageRecord({ ...record.input, queueOffset, commitLogOffset, storeTimestamp })
+      const bytes = encodeMessageRecord(recordAt(record.input, queueOffset, commitLogOffset, storeTimestamp))
       this.#records.set(commitLogOffset, bytes)
       this.#maxPhyOffset += bytes.length
       commitLogOffsets.push(commitLogOffset)

@@ -1,11 +1,12 @@
 /**
- * Child process of file-crash.test.ts: opens a SYNC_FLUSH store on argv[2], then puts numbered messages
- * from 4 concurrent producers forever, printing `ack <n> <queueOffset> <commitLogOffset> <storeTimestamp>`
- * after each acknowledged put. The test SIGKILLs it. Run with: node --conditions=development --import tsx.
+ * Child process of file-crash.test.ts: opens a store on argv[2] (flushDiskType argv[3], default SYNC_FLUSH),
+ * then puts numbered messages from argv[4] (default 4) concurrent producers forever, printing
+ * `ack <n> <queueOffset> <commitLogOffset> <storeTimestamp>` after each acknowledged put. The test SIGKILLs it.
+ * Run with: node --conditions=development --import tsx.
  */
 import { encodeProperties, tagsStringToTagsCode } from '@cometmq/protocol'
 import { FileMessageStore } from '../file-message-store.js'
-import type { PutMessageInput } from '../../../types.js'
+import type { FlushDiskType, PutMessageInput } from '../../../types.js'
 
 /** Message n of the crash test (the parent rebuilds the expected bytes from it). */
 export function crashMessage(n: number): PutMessageInput {
@@ -26,8 +27,8 @@ export function crashMessage(n: number): PutMessageInput {
   }
 }
 
-async function main(dir: string): Promise<void> {
-  const store = new FileMessageStore({ storePathRootDir: dir, flushDiskType: 'SYNC_FLUSH', mappedFileSizeCommitLog: 64 * 1024 })
+async function main(dir: string, flushDiskType: FlushDiskType, producers: number): Promise<void> {
+  const store = new FileMessageStore({ storePathRootDir: dir, flushDiskType, mappedFileSizeCommitLog: 64 * 1024 })
   await store.open()
   let next = 0
   const producer = async (): Promise<never> => {
@@ -42,11 +43,12 @@ async function main(dir: string): Promise<void> {
       process.stdout.write(`ack ${n} ${a.queueOffset} ${a.wroteOffset} ${a.storeTimestamp}\n`)
     }
   }
-  await Promise.all([producer(), producer(), producer(), producer()])
+  await Promise.all(Array.from({ length: producers }, producer))
 }
 
 if (process.argv[2]) {
-  main(process.argv[2]).catch((err: unknown) => {
+  const flushDiskType = process.argv[3] === 'ASYNC_FLUSH' ? 'ASYNC_FLUSH' : 'SYNC_FLUSH'
+  main(process.argv[2], flushDiskType, Number(process.argv[4] ?? 4)).catch((err: unknown) => {
     process.stderr.write(`${String(err)}\n`)
     process.exit(1)
   })
