@@ -89,16 +89,28 @@ function toLanguage(value: unknown): string {
   return 'JAVA'
 }
 
+/**
+ * extFields of a parsed header. The parsed object is fresh and owned, so when it is a plain object whose values are
+ * all strings (every RocketMQ client and broker sends that) it is returned as is instead of being copied.
+ */
 function toExtFields(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {}
-  if (value === null || value === undefined || typeof value !== 'object') return out
+  if (value === null || value === undefined || typeof value !== 'object') return {}
   const source = value as Record<string, unknown>
+  if (!Array.isArray(source) && Object.getPrototypeOf(source) === Object.prototype && allStringValues(source)) {
+    return source as Record<string, string>
+  }
+  const out: Record<string, string> = {}
   for (const key in source) {
     const item = source[key]
     if (item === null || item === undefined) continue
     setField(out, key, typeof item === 'string' ? item : typeof item === 'object' ? stringifyJson(item) : String(item))
   }
   return out
+}
+
+function allStringValues(source: Record<string, unknown>): boolean {
+  for (const key in source) if (typeof source[key] !== 'string') return false
+  return true
 }
 
 /** `target[key] = value`, except that a `"__proto__"` key stays a plain own property. */

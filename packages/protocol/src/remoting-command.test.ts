@@ -79,6 +79,15 @@ describe('JSON codec', () => {
     expect(bare).toMatchObject({ remark: null, extFields: {}, language: 'NODE_JS', version: 0 })
   })
 
+  it('decodes string-only extFields with any keys, including __proto__ and integer-like keys', () => {
+    const cmd = decodeCommand(withoutPrefix(jsonFrame('{"code":11,"extFields":{"b":"2","__proto__":"p","1":"one","a":"\\u0001x"},"flag":0,"opaque":3}')))
+    expect(Object.keys(cmd.extFields)).toEqual(['1', 'b', '__proto__', 'a'])
+    expect(cmd.extFields.__proto__).toBe('p')
+    expect(Object.getPrototypeOf(cmd.extFields)).toBe(Object.prototype)
+    expect(cmd.extFields.a).toBe('\u0001x')
+    expect(Object.entries(cmd.extFields)).toEqual([['1', 'one'], ['b', '2'], ['__proto__', 'p'], ['a', '\u0001x']])
+  })
+
   it('keeps the body after the header as a view', () => {
     const frame = jsonFrame('{"code":310,"flag":0,"opaque":1}', Buffer.from('hello'))
     expect(decodeCommand(withoutPrefix(frame)).body?.toString()).toBe('hello')

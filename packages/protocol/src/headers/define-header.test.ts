@@ -49,6 +49,27 @@ describe('defineHeader', () => {
     expect(() => H.decode({ topic: 'T', queueId: '1', queueOffset: 'x' })).toThrow(HeaderError)
   })
 
+  it('accepts exactly what /^[+-]?\\d{1,19}$/ accepts as an int/long (property)', () => {
+    const reference = (text: string): number | undefined => {
+      if (!/^[+-]?\d{1,19}$/.test(text)) return undefined
+      const value = Number(text)
+      return value >= -(2 ** 63) && value < 2 ** 63 ? value : undefined
+    }
+    const numeric = fc.stringMatching(/^[+-]?[0-9]{0,21}$/)
+    fc.assert(
+      fc.property(fc.oneof(numeric, fc.string()), (text) => {
+        const expected = reference(text)
+        if (expected === undefined) expect(() => H.decode({ topic: 'T', queueId: '1', queueOffset: text })).toThrow(/queueOffset/)
+        else expect(H.decode({ topic: 'T', queueId: '1', queueOffset: text }).queueOffset).toBe(expected)
+      }),
+    )
+    for (const text of ['+7', '-0', '0007', '9223372036854775807', '-9223372036854775808', '١٢']) {
+      const expected = reference(text)
+      if (expected === undefined) expect(() => H.decode({ topic: 'T', queueId: '1', queueOffset: text })).toThrow(HeaderError)
+      else expect(H.decode({ topic: 'T', queueId: '1', queueOffset: text }).queueOffset).toBe(expected)
+    }
+  })
+
   it('encodes to a string map, omitting undefined/null', () => {
     expect(H.encode({ topic: 'T', queueId: 1, queueOffset: 2, unitMode: false, remark: undefined })).toEqual({
       topic: 'T',

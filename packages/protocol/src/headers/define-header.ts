@@ -71,10 +71,27 @@ export const field = {
   boolean: factory<boolean>('boolean'),
 }
 
-const INTEGER_TEXT = /^[+-]?\d{1,19}$/
 const INT32_MIN = -2147483648
 const INT32_MAX = 2147483647
 const INT64_LIMIT = 9223372036854775808 // 2^63 as a double
+
+const INTEGER_TEXT = /^[+-]?\d{1,19}$/
+
+/** `Number(text)` when `text` matches INTEGER_TEXT (optional sign, 1–19 ASCII digits), else NaN; a char loop, no regex. */
+function parseInteger(text: string): number {
+  if (typeof text !== 'string') return INTEGER_TEXT.test(text) ? Number(text) : Number.NaN
+  const length = text.length
+  let i = 0
+  const first = text.charCodeAt(0)
+  if (first === 0x2b || first === 0x2d) i = 1
+  const digits = length - i
+  if (digits < 1 || digits > 19) return Number.NaN
+  for (; i < length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x30 || c > 0x39) return Number.NaN
+  }
+  return Number(text)
+}
 
 function parseField(name: string, kind: FieldKind, text: string): string | number | boolean {
   switch (kind) {
@@ -83,14 +100,14 @@ function parseField(name: string, kind: FieldKind, text: string): string | numbe
     case 'boolean':
       return text.length === 4 && text.toLowerCase() === 'true'
     case 'int': {
-      const value = INTEGER_TEXT.test(text) ? Number(text) : Number.NaN
+      const value = parseInteger(text)
       if (!(value >= INT32_MIN && value <= INT32_MAX)) {
         throw new HeaderError(`the custom field ${name} is not a valid int: ${JSON.stringify(text)}`, name)
       }
       return value
     }
     case 'long': {
-      const value = INTEGER_TEXT.test(text) ? Number(text) : Number.NaN
+      const value = parseInteger(text)
       if (!(value >= -INT64_LIMIT && value < INT64_LIMIT)) {
         throw new HeaderError(`the custom field ${name} is not a valid long: ${JSON.stringify(text)}`, name)
       }
@@ -102,24 +119,30 @@ function parseField(name: string, kind: FieldKind, text: string): string | numbe
 /** Builds a header schema from a field map; key names are the Java field names (= extFields keys). */
 export function defineHeader<const S extends Record<string, AnyField>>(fields: S): HeaderSchema<S> {
   const entries = Object.entries(fields) as Array<[string, AnyField]>
+  // Parallel arrays: decode runs for every request on the hot path, an indexed loop avoids iterator objects.
+  const names = entries.map(([name]) => name)
+  const kinds = entries.map(([, f]) => f.kind)
+  const optional = entries.map(([, f]) => f.optional)
+  const count = names.length
   return {
     fields,
     decode(extFields) {
       const out: Record<string, unknown> = {}
-      for (const [name, f] of entries) {
+      for (let i = 0; i < count; i++) {
+        const name = names[i] as string
         const text = extFields?.[name]
         if (text === undefined || text === null) {
-          if (!f.optional) throw new HeaderError(`the custom field ${name} is null`, name)
+          if (!optional[i]) throw new HeaderError(`the custom field ${name} is null`, name)
           continue
         }
-        out[name] = parseField(name, f.kind, text)
+        out[name] = parseField(name, kinds[i] as FieldKind, text)
       }
       return out as HeaderShape<S>
     },
     encode(header) {
       const out: Record<string, string> = {}
       const source = header as Record<string, unknown>
-      for (const [name] of entries) {
+      for (const name of names) {
         const value = source[name]
         if (value === undefined || value === null) continue
         out[name] = typeof value === 'string' ? value : String(value)

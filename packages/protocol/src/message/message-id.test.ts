@@ -30,6 +30,15 @@ describe('offset msgId', () => {
     )
   })
 
+  it('gives each host its own prefix when hosts alternate (per-host cache)', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(createOffsetMsgId('127.0.0.1', 10911, 214)).toBe('7F00000100002A9F00000000000000D6')
+      expect(createOffsetMsgId('10.0.0.2', 10911, 214)).toBe('0A00000200002A9F00000000000000D6')
+      expect(createOffsetMsgId('fd00::2', 10911, 1)).toBe('FD000000000000000000000000000002' + '00002A9F' + '0000000000000001')
+    }
+    expect(() => createOffsetMsgId('not-an-ip', 1, 1)).toThrow(TypeError)
+  })
+
   it('throws MessageDecodeError on malformed ids', () => {
     for (const bad of ['', '7F00', 'Z'.repeat(32), '7F00000100002A9F00000000000000D6AA', 'FFFFFFFF00002A9FFFFFFFFFFFFFFFFF']) {
       expect(() => decodeOffsetMsgId(bad)).toThrow(MessageDecodeError)

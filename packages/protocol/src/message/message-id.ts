@@ -27,7 +27,20 @@ export function createOffsetMsgId(host: string, port: number, commitLogOffset: n
     throw new RangeError(`commitLogOffset must be a safe integer >= 0, got ${commitLogOffset}`)
   }
   const hi = Math.floor(commitLogOffset / TWO_32)
-  return hex(hostToBytes(host)) + int32Hex(port) + int32Hex(hi) + int32Hex(commitLogOffset - hi * TWO_32)
+  return hostHex(host) + int32Hex(port) + int32Hex(hi) + int32Hex(commitLogOffset - hi * TWO_32)
+}
+
+/** Upper-case hex of recently used hosts' bytes (a broker makes every offset msgId with the same host). */
+const hostHexCache = new Map<string, string>()
+
+function hostHex(host: string): string {
+  let text = hostHexCache.get(host)
+  if (text === undefined) {
+    text = hex(hostToBytes(host))
+    if (hostHexCache.size >= 64) hostHexCache.clear()
+    hostHexCache.set(host, text)
+  }
+  return text
 }
 
 /**

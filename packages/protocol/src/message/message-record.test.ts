@@ -218,3 +218,47 @@ describe('corrupt input', () => {
     expect(decodeMessages(Buffer.alloc(0))).toEqual([])
   })
 })
+
+describe('copyBody option', () => {
+  const records = [encodeMessageRecord(example), encodeMessageRecord({ ...example, body: Buffer.from('second body'), queueOffset: 1 })]
+
+  it('copies bodies by default: they do not change with the input', () => {
+    const input = Buffer.concat(records)
+    const [first] = decodeMessages(input)
+    input.fill(0)
+    expect(first!.body.toString()).toBe('Hello RocketMQ 0')
+  })
+
+  it('with copyBody: false returns views into the input, otherwise the same records', () => {
+    const input = Buffer.concat(records)
+    const views = decodeMessages(input, { copyBody: false })
+    expect(views).toEqual(decodeMessages(input))
+    const second = views[1]!
+    expect(second.body.buffer).toBe(input.buffer)
+    expect(second.body.byteOffset).toBe(input.byteOffset + records[0]!.length + 88)
+    input[records[0]!.length + 88] = 'S'.charCodeAt(0)
+    expect(second.body.toString()).toBe('Second body')
+    expect(decodeMessageRecord(input, records[0]!.length, { copyBody: false }).body.toString()).toBe('Second body')
+  })
+
+  it('decodes alternating topics of the same length correctly (the topic string is shared between equal topics)', () => {
+    const topics = ['TopicA', 'TopicB', 'TopicB', 'TopicA', 'Topiç', 'Topiç', 'x'.repeat(200)]
+    const body = Buffer.concat(topics.map((topic, i) => encodeMessageRecord({ ...example, topic, queueOffset: i })))
+    expect(decodeMessages(body, { copyBody: false }).map((m) => m.topic)).toEqual(topics)
+    expect(decodeMessages(body).map((m) => m.topic)).toEqual(topics)
+  })
+
+  it('keeps the CRC check with views', () => {
+    const input = Buffer.from(records[0]!)
+    input[88] = 0
+    expect(() => decodeMessageRecord(input, 0, { copyBody: false, checkBodyCRC: true })).toThrow(MessageDecodeError)
+  })
+
+  it('builds msgId from STOREHOST and PHYSICALOFFSET for IPv4 and IPv6 store hosts', () => {
+    const v4 = decodeMessageRecord(encodeMessageRecord({ ...example, commitLogOffset: 2 ** 40 + 0xabc }))
+    expect(v4.msgId).toBe('7F00000100002A9F0000010000000ABC')
+    const v6 = decodeMessageRecord(encodeMessageRecord({ ...example, storeHost: { host: 'fd00::2', port: 10911 }, commitLogOffset: 255 }))
+    expect(v6.msgId).toBe('FD000000000000000000000000000002' + '00002A9F' + '00000000000000FF')
+    expect(v6.storeHost).toEqual({ host: 'fd00::2', port: 10911 })
+  })
+})

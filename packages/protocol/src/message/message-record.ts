@@ -36,7 +36,10 @@ export interface SocketAddress {
   port: number
 }
 
-/** One decoded stored record (§4.1). `body` is a copy, as stored (still compressed if SYSFLAG bit 0x1 is set). */
+/**
+ * One decoded stored record (§4.1). `body` is as stored (still compressed if SYSFLAG bit 0x1 is set): a copy by
+ * default, a view into the decoded buffer with `copyBody: false`.
+ */
 export interface MessageExt {
   storeSize: number
   bodyCRC: number
@@ -225,10 +228,87 @@ export function encodeMessageRecord(input: MessageRecordEncodeInput): Buffer {
 export interface DecodeMessageOptions {
   /** Recompute crc32(body) & 0x7fffffff and throw MessageDecodeError on mismatch. Default false (as Java clients). */
   checkBodyCRC?: boolean
+  /**
+   * Default true: each `body` is a copy, independent of the input buffer. `false`: each `body` is a view
+   * (`subarray`) into the input buffer, no copy; the whole input stays alive as long as any body is referenced,
+   * and writes to the input show through. Use it when the caller owns the input and does not reuse it
+   * (e.g. a PULL_MESSAGE response body).
+   */
+  copyBody?: boolean
+}
+
+/** Throws unless `n` bytes from `pos` stay within the record ending at `end`. */
+function need(pos: number, n: number, end: number, what: string, storeSize: number, offset: number): void {
+  if (pos + n > end) throw new MessageDecodeError(`${what} runs past TOTALSIZE ${storeSize}`, offset)
+}
+
+/** Big-endian int64 at `pos` as a safe-integer number. */
+function readLong(buf: Buffer, pos: number, what: string, offset: number): number {
+  const value = buf.readInt32BE(pos) * TWO_32 + buf.readUInt32BE(pos + 4)
+  if (!Number.isSafeInteger(value)) throw new MessageDecodeError(`${what} is not a safe integer`, offset)
+  return value
+}
+
+/** ASCII codes of the upper-case hex digits. */
+const HEX_DIGITS = Buffer.from('0123456789ABCDEF', 'latin1')
+/** Scratch space for building an offset msgId (56 chars at most): decoding is synchronous, so one is enough. */
+const msgIdScratch = Buffer.alloc(56)
+
+/**
+ * Offset msgId (§6.1) of a record: upper-case hex of STOREHOST (`hostLength` bytes at `hostPos`, IP + port) and
+ * PHYSICALOFFSET (8 bytes at `offsetPos`), produced as one flat string (cheap to keep for queued messages).
+ */
+function offsetMsgIdAt(buf: Buffer, hostPos: number, hostLength: number, offsetPos: number): string {
+  let out = 0
+  for (let i = hostPos; i < hostPos + hostLength; i++) {
+    const byte = buf[i]!
+    msgIdScratch[out++] = HEX_DIGITS[byte >> 4]!
+    msgIdScratch[out++] = HEX_DIGITS[byte & 15]!
+  }
+  for (let i = offsetPos; i < offsetPos + 8; i++) {
+    const byte = buf[i]!
+    msgIdScratch[out++] = HEX_DIGITS[byte >> 4]!
+    msgIdScratch[out++] = HEX_DIGITS[byte & 15]!
+  }
+  return msgIdScratch.toString('latin1', 0, out)
+}
+
+/** The last decoded topic and its UTF-8 bytes: records of one pull body share their topic, so they share the string. */
+let lastTopic = ''
+let lastTopicBytes = Buffer.alloc(0)
+
+/** The UTF-8 text of `buf[start, end)` as a topic, reusing the previous topic's string when the bytes are the same. */
+function topicAt(buf: Buffer, start: number, end: number): string {
+  const length = end - start
+  const last = lastTopicBytes
+  if (length === last.length) {
+    let i = 0
+    while (i < length && buf[start + i] === last[i]) i++
+    if (i === length) return lastTopic
+  }
+  lastTopic = buf.toString('utf8', start, end)
+  lastTopicBytes = Buffer.from(buf.subarray(start, end))
+  return lastTopic
+}
+
+/** Dotted IPv4 text of recently seen addresses, keyed by the address as an unsigned int32. */
+const ipv4Cache = new Map<number, string>()
+
+/** Dotted text of the IPv4 address at `buf[pos]` (cached: records of one pull share few hosts). */
+function ipv4At(buf: Buffer, pos: number): string {
+  const key = buf.readUInt32BE(pos)
+  let text = ipv4Cache.get(key)
+  if (text === undefined) {
+    text = bytesToHost(buf, pos, 4)
+    if (ipv4Cache.size >= 1024) ipv4Cache.clear()
+    ipv4Cache.set(key, text)
+  }
+  return text
 }
 
 /**
  * Decodes the record starting at `buf[offset]` (default 0). Accepts V1 and V2 magic and IPv6 hosts.
+ * `body` is a copy unless `options.copyBody` is false (then a view into `buf`).
  * @returns the record; `storeSize` is how far to advance to the next record.
  * @throws MessageDecodeError on a short buffer, BLANK or unknown magic, a length running past TOTALSIZE,
  *   TOTALSIZE disagreeing with the fields, a 64-bit value that is not a safe integer, or (optionally) a CRC mismatch.
@@ -245,14 +325,6 @@ export function decodeMessageRecord(buf: Buffer, offset = 0, options?: DecodeMes
     throw new MessageDecodeError(`TOTALSIZE ${storeSize} does not fit the ${buf.length - offset} bytes left`, offset)
   }
   const end = offset + storeSize
-  const need = (pos: number, n: number, what: string): void => {
-    if (pos + n > end) throw new MessageDecodeError(`${what} runs past TOTALSIZE ${storeSize}`, offset)
-  }
-  const readLong = (pos: number, what: string): number => {
-    const value = buf.readInt32BE(pos) * TWO_32 + buf.readUInt32BE(pos + 4)
-    if (!Number.isSafeInteger(value)) throw new MessageDecodeError(`${what} is not a safe integer`, offset)
-    return value
-  }
   const sysFlag = buf.readInt32BE(offset + 36)
   const bornIpLength = sysFlag & 0x10 ? 16 : 4
   const storeIpLength = sysFlag & 0x20 ? 16 : 4
@@ -260,26 +332,27 @@ export function decodeMessageRecord(buf: Buffer, offset = 0, options?: DecodeMes
   const storeTimestampPos = bornHostPos + bornIpLength + 4
   const storeHostPos = storeTimestampPos + 8
   let pos = storeHostPos + storeIpLength + 4
-  need(pos, 16, 'fixed fields')
+  need(pos, 16, end, 'fixed fields', storeSize, offset)
   const reconsumeTimes = buf.readInt32BE(pos)
-  const preparedTransactionOffset = readLong(pos + 4, 'preparedTransactionOffset')
+  const preparedTransactionOffset = readLong(buf, pos + 4, 'preparedTransactionOffset', offset)
   const bodyLength = buf.readInt32BE(pos + 12)
   pos += 16
   if (bodyLength < 0) throw new MessageDecodeError(`negative BODYLEN ${bodyLength}`, offset)
-  need(pos, bodyLength, 'BODY')
-  const body = Buffer.from(buf.subarray(pos, pos + bodyLength))
+  need(pos, bodyLength, end, 'BODY', storeSize, offset)
+  const bodyView = buf.subarray(pos, pos + bodyLength)
+  const body = options?.copyBody === false ? bodyView : Buffer.from(bodyView)
   pos += bodyLength
   const v2 = magic === MESSAGE_MAGIC_CODE_V2
-  need(pos, v2 ? 2 : 1, 'TOPICLEN')
+  need(pos, v2 ? 2 : 1, end, 'TOPICLEN', storeSize, offset)
   const topicLength = v2 ? buf.readUInt16BE(pos) : buf[pos]!
   pos += v2 ? 2 : 1
-  need(pos, topicLength, 'TOPIC')
-  const topic = buf.toString('utf8', pos, pos + topicLength)
+  need(pos, topicLength, end, 'TOPIC', storeSize, offset)
+  const topic = topicAt(buf, pos, pos + topicLength)
   pos += topicLength
-  need(pos, 2, 'PROPERTIESLEN')
+  need(pos, 2, end, 'PROPERTIESLEN', storeSize, offset)
   const propertiesLength = buf.readUInt16BE(pos)
   pos += 2
-  need(pos, propertiesLength, 'PROPERTIES')
+  need(pos, propertiesLength, end, 'PROPERTIES', storeSize, offset)
   const properties = decodeProperties(buf.toString('utf8', pos, pos + propertiesLength))
   pos += propertiesLength
   if (pos !== end) throw new MessageDecodeError(`TOTALSIZE ${storeSize} but fields end at ${pos - offset}`, offset)
@@ -287,22 +360,26 @@ export function decodeMessageRecord(buf: Buffer, offset = 0, options?: DecodeMes
   if (options?.checkBodyCRC && bodyCRC !== (crc32(body) & 0x7fffffff)) {
     throw new MessageDecodeError('BODYCRC does not match the body', offset)
   }
-  const commitLogOffset = readLong(offset + 28, 'commitLogOffset')
-  const msgId = (
-    buf.toString('hex', storeHostPos, storeHostPos + storeIpLength + 4) + buf.toString('hex', offset + 28, offset + 36)
-  ).toUpperCase()
+  const commitLogOffset = readLong(buf, offset + 28, 'commitLogOffset', offset)
+  const msgId = offsetMsgIdAt(buf, storeHostPos, storeIpLength + 4, offset + 28)
   return {
     storeSize,
     bodyCRC,
     queueId: buf.readInt32BE(offset + 12),
     flag: buf.readInt32BE(offset + 16),
-    queueOffset: readLong(offset + 20, 'queueOffset'),
+    queueOffset: readLong(buf, offset + 20, 'queueOffset', offset),
     commitLogOffset,
     sysFlag,
-    bornTimestamp: readLong(offset + 40, 'bornTimestamp'),
-    bornHost: { host: bytesToHost(buf, bornHostPos, bornIpLength), port: buf.readInt32BE(bornHostPos + bornIpLength) },
-    storeTimestamp: readLong(storeTimestampPos, 'storeTimestamp'),
-    storeHost: { host: bytesToHost(buf, storeHostPos, storeIpLength), port: buf.readInt32BE(storeHostPos + storeIpLength) },
+    bornTimestamp: readLong(buf, offset + 40, 'bornTimestamp', offset),
+    bornHost: {
+      host: bornIpLength === 4 ? ipv4At(buf, bornHostPos) : bytesToHost(buf, bornHostPos, 16),
+      port: buf.readInt32BE(bornHostPos + bornIpLength),
+    },
+    storeTimestamp: readLong(buf, storeTimestampPos, 'storeTimestamp', offset),
+    storeHost: {
+      host: storeIpLength === 4 ? ipv4At(buf, storeHostPos) : bytesToHost(buf, storeHostPos, 16),
+      port: buf.readInt32BE(storeHostPos + storeIpLength),
+    },
     reconsumeTimes,
     preparedTransactionOffset,
     body,
@@ -314,6 +391,7 @@ export function decodeMessageRecord(buf: Buffer, offset = 0, options?: DecodeMes
 
 /**
  * Decodes a body of records laid back to back (PULL_MESSAGE / QUERY_MESSAGE responses). Empty body → [].
+ * Bodies are copies unless `options.copyBody` is false (then views into `body`, see DecodeMessageOptions).
  * @throws MessageDecodeError on the first bad record (unlike Java's client, which silently keeps the records before it).
  */
 export function decodeMessages(body: Buffer, options?: DecodeMessageOptions): MessageExt[] {

@@ -3,6 +3,17 @@
  * Reassembles frames, matches responses to pending requests by opaque, dispatches incoming requests to a
  * processor lookup and writes their responses (remoting-protocol.md §1.5; RocketMQ NettyRemotingAbstract
  * processRequestCommand / processResponseCommand).
+ *
+ * Outgoing frames are batched per tick. `send` encodes the frame at once (encoding errors still throw to the
+ * caller; bodies up to 16 KiB are copied, larger ones are written from the caller's buffer, which must not change
+ * afterwards). The first frame of a tick is written at once, so the peer can start on it without waiting; the
+ * frames that follow in the same tick (the other responses produced from one 'data' event, the other requests
+ * issued from one batch of resolved responses) are queued and handed to the socket together at the end of the tick
+ * (`process.nextTick`, after the promise callbacks of the current event): one syscall instead of one per frame.
+ * Writing everything at the end of the tick would save one more syscall but makes both processes of a
+ * request/response exchange wait for each other's whole batch (measured: 25–40% fewer sync sends at 4–16 in
+ * flight on two cores). Frames keep their order. The queue is also flushed before `close()` destroys the socket,
+ * when the peer half-closes, and by `writeOneway` (which waits for its bytes).
  */
 import type { Socket } from 'node:net'
 import { RemotingSendRequestError, RemotingTimeoutError } from '../errors.js'
@@ -21,6 +32,11 @@ import type { RemotingChannel, RequestProcessor } from './types.js'
 
 /** Bodies up to this many bytes are copied into the header buffer (one write); larger ones are written as-is. */
 const INLINE_BODY_MAX = 16 * 1024
+/**
+ * Queued buffers up to this size are coalesced (Buffer.concat) into one chunk per flush; larger ones (big pull
+ * bodies) are passed to the socket as they are, in the same corked write (writev), so they are never copied.
+ */
+const COALESCE_MAX = INLINE_BODY_MAX
 /** Default timeout of `invoke`, ms (RocketMQ clientConfig timeout 3000 ms). */
 export const DEFAULT_INVOKE_TIMEOUT_MS = 3000
 
@@ -33,6 +49,12 @@ interface Pending {
 }
 
 let nextConnectionId = 1
+
+/** `queue[start, end)` (`bytes` long in total) as one buffer: the buffer itself when it is alone, else a copy. */
+function coalesce(queue: Buffer[], start: number, end: number, bytes: number): Buffer {
+  if (end - start === 1) return queue[start] as Buffer
+  return Buffer.concat(start === 0 && end === queue.length ? queue : queue.slice(start, end), bytes)
+}
 
 export interface ConnectionOptions {
   maxFrameSize?: number
@@ -56,6 +78,14 @@ export class Connection implements RemotingChannel {
   private readonly closeListeners: Array<() => void> = []
   private readonly logger: Logger
   private readonly lookup: (code: number) => RequestProcessor | undefined
+  /** Encoded frames (or frame parts) waiting for the end-of-tick flush, in write order. */
+  private outQueue: Buffer[] = []
+  /** True from the first frame sent in the current tick until the end-of-tick flush (scheduled with nextTick). */
+  private batching = false
+  private readonly endOfTick = (): void => {
+    this.batching = false
+    this.flush()
+  }
 
   constructor(readonly socket: Socket, options: ConnectionOptions) {
     this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort)
@@ -66,6 +96,8 @@ export class Connection implements RemotingChannel {
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('error', (error) => this.logger.debug('connection error', { remoteAddr: this.remoteAddress, error: error.message }))
+    // The peer half-closed: write what is queued before Node ends our side (allowHalfOpen is false).
+    socket.on('end', () => this.flush())
     socket.on('close', () => this.onSocketClose())
   }
 
@@ -73,17 +105,68 @@ export class Connection implements RemotingChannel {
     return this.isClosed
   }
 
+  /**
+   * Encodes `command` now (so encoding errors throw here) and writes it: at once when it is the first frame of this
+   * tick, else at the end of the tick together with the other frames sent after it (see module docs).
+   * No-op once the connection is closed. Write errors surface as a connection close.
+   */
   send(command: RemotingCommand): void {
     if (this.isClosed) return
     const { head, body } = encodeCommandParts(command, INLINE_BODY_MAX)
-    if (body === null) {
-      this.socket.write(head)
-    } else {
-      this.socket.cork()
-      this.socket.write(head)
-      this.socket.write(body)
-      this.socket.uncork()
+    if (this.batching) {
+      this.outQueue.push(head)
+      if (body !== null) this.outQueue.push(body)
+      return
     }
+    this.batching = true
+    process.nextTick(this.endOfTick)
+    const socket = this.socket
+    if (body === null) {
+      socket.write(head)
+    } else {
+      socket.cork()
+      socket.write(head)
+      socket.write(body)
+      socket.uncork()
+    }
+  }
+
+  /**
+   * Hands every queued frame to the socket now, in order, as few chunks as possible (small buffers concatenated,
+   * large bodies passed through) in one corked write (one writev). `callback` runs when those bytes are written
+   * (with the write error, if any), or on the next tick when nothing was queued. Frames queued on a destroyed
+   * socket are dropped (there is nobody to write them to).
+   */
+  flush(callback?: (error?: Error | null) => void): void {
+    const queue = this.outQueue
+    const count = queue.length
+    if (count === 0) {
+      if (callback) process.nextTick(callback, null)
+      return
+    }
+    this.outQueue = []
+    const socket = this.socket
+    if (socket.destroyed && callback === undefined) return
+    if (count === 1) {
+      socket.write(queue[0] as Buffer, callback)
+      return
+    }
+    socket.cork()
+    let runStart = 0
+    let runBytes = 0
+    for (let i = 0; i < count; i++) {
+      const buf = queue[i] as Buffer
+      if (buf.length > COALESCE_MAX) {
+        if (i > runStart) socket.write(coalesce(queue, runStart, i, runBytes))
+        socket.write(buf, i === count - 1 ? callback : undefined)
+        runStart = i + 1
+        runBytes = 0
+      } else {
+        runBytes += buf.length
+      }
+    }
+    if (count > runStart) socket.write(coalesce(queue, runStart, count, runBytes), callback)
+    socket.uncork()
   }
 
   invoke(request: RemotingCommand, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<RemotingCommand> {
@@ -133,7 +216,7 @@ export class Connection implements RemotingChannel {
     this.send(request)
   }
 
-  /** Writes a oneway request; resolves when the bytes are handed to the OS. */
+  /** Writes a oneway request (after any queued frames, at once); resolves when the bytes are handed to the OS. */
   writeOneway(request: RemotingCommand): Promise<void> {
     request.flag |= RPC_ONEWAY
     return new Promise((resolve, reject) => {
@@ -141,14 +224,17 @@ export class Connection implements RemotingChannel {
         reject(new RemotingSendRequestError(this.remoteAddress, 'connection closed'))
         return
       }
-      this.socket.write(encodeCommand(request), (error) => {
+      this.outQueue.push(encodeCommand(request))
+      this.flush((error) => {
         if (error) reject(new RemotingSendRequestError(this.remoteAddress, error.message, { cause: error }))
         else resolve()
       })
     })
   }
 
+  /** Writes the queued frames, then destroys the socket. */
   close(): void {
+    if (!this.socket.destroyed) this.flush()
     this.socket.destroy()
   }
 
@@ -239,6 +325,7 @@ export class Connection implements RemotingChannel {
   private onSocketClose(): void {
     if (this.isClosed) return
     this.isClosed = true
+    this.outQueue = []
     for (const [opaque, entry] of this.pending) {
       this.settle(opaque, entry)
       entry.reject(new RemotingSendRequestError(this.remoteAddress, 'connection closed before the response arrived'))
