@@ -1,6 +1,7 @@
 /**
- * In-process CometMQ cluster for integration tests: one NamesrvController and N BrokerControllers, all
- * on 127.0.0.1 and port 0, each broker with its own temp store dir (removed by stop()).
+ * In-process CometMQ cluster for integration tests: one (or `namesrvs`) NamesrvController(s) and N BrokerControllers,
+ * all on 127.0.0.1 and port 0, each broker with its own temp store dir (removed by stop()). Every broker registers
+ * with every name server (`namesrvAddr` = 'a;b;…').
  *
  *   const cluster = await startCluster({ brokers: 1 })
  *   await createTopic(cluster, topic, { queueNums: 4 })
@@ -22,6 +23,8 @@ import { invokeOnce } from './wire.js'
 export interface ClusterOptions {
   /** number of brokers (distinct brokerNames, all masters); default 1 */
   brokers?: number
+  /** number of name servers; default 1. Brokers get namesrvAddr 'a;b;…' and register with all of them. */
+  namesrvs?: number
   /** 'file' (default): the broker's own FileMessageStore in a temp dir; 'memory': broker.conf storeType=memory (MemoryMessageStore) */
   storeType?: 'file' | 'memory'
   /** merged over the harness defaults for every broker */
@@ -39,9 +42,14 @@ export interface ClusterBroker {
 }
 
 export interface Cluster {
+  /** The first name server (namesrvs[0]). */
   namesrv: NamesrvController
-  /** '127.0.0.1:<port>' */
+  /** '127.0.0.1:<port>' of the first name server */
   namesrvAddr: string
+  /** Every name server, in start order (stopping one early is fine: stop() tolerates it). */
+  namesrvs: NamesrvController[]
+  /** '127.0.0.1:<port>' of each name server, same order */
+  namesrvAddrs: string[]
   clusterName: string
   brokers: ClusterBroker[]
   /** Shuts every broker and the namesrv down and removes the temp dirs. Idempotent. */
@@ -92,14 +100,21 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   }
 
   try {
-    const namesrv = new NamesrvController({
-      listenPort: 0,
-      host: '127.0.0.1',
-      ...(options.logger ? { logger: options.logger } : {}),
-    })
-    await namesrv.start()
-    cleanups.push(() => namesrv.shutdown())
-    const namesrvAddr = `127.0.0.1:${namesrv.port}`
+    const namesrvs: NamesrvController[] = []
+    for (let i = 0; i < (options.namesrvs ?? 1); i++) {
+      const namesrv = new NamesrvController({
+        listenPort: 0,
+        host: '127.0.0.1',
+        ...(options.logger ? { logger: options.logger } : {}),
+      })
+      await namesrv.start()
+      cleanups.push(() => namesrv.shutdown())
+      namesrvs.push(namesrv)
+    }
+    const namesrv = namesrvs[0]
+    if (namesrv === undefined) throw new RangeError('namesrvs must be at least 1')
+    const namesrvAddrs = namesrvs.map((n) => `127.0.0.1:${n.port}`)
+    const namesrvAddr = namesrvAddrs[0] as string
 
     for (let i = 0; i < brokerCount; i++) {
       const storeDir = await makeTempDir('broker')
@@ -113,7 +128,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         bindAddress: '127.0.0.1',
         listenPort: 0,
         storeType: options.storeType === 'memory' ? 'memory' : 'default',
-        namesrvAddr,
+        namesrvAddr: namesrvAddrs.join(';'),
         storePathRootDir: storeDir,
         ...options.brokerConfig,
       }
@@ -126,15 +141,17 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       brokers.push({ controller, addr: `127.0.0.1:${controller.port}`, brokerName, storeDir })
     }
 
-    const cluster: Cluster = { namesrv, namesrvAddr, clusterName, brokers, stop }
-    // brokers register at start; make sure the namesrv really knows them before tests run
-    await waitFor(
-      async () => {
-        const info = await getClusterInfo(namesrvAddr)
-        return brokers.every((b) => info.brokerAddrTable[b.brokerName]?.brokerAddrs?.['0'] === b.addr)
-      },
-      { timeoutMs: 10_000, description: 'brokers registered in namesrv cluster info' },
-    )
+    const cluster: Cluster = { namesrv, namesrvAddr, namesrvs, namesrvAddrs, clusterName, brokers, stop }
+    // brokers register at start; make sure every namesrv really knows them before tests run
+    for (const addr of namesrvAddrs) {
+      await waitFor(
+        async () => {
+          const info = await getClusterInfo(addr)
+          return brokers.every((b) => info.brokerAddrTable[b.brokerName]?.brokerAddrs?.['0'] === b.addr)
+        },
+        { timeoutMs: 10_000, description: `brokers registered in namesrv ${addr} cluster info` },
+      )
+    }
     return cluster
   } catch (error) {
     await stop().catch(() => {})
@@ -147,7 +164,7 @@ export interface TopicOptions {
   readQueueNums?: number
   writeQueueNums?: number
   perm?: number
-  /** wait until the namesrv serves a route with every broker (default true) */
+  /** wait until every namesrv serves a route with every broker (default true) */
   waitRoute?: boolean
 }
 
@@ -161,18 +178,20 @@ export async function createTopic(cluster: Cluster, topic: string, options: Topi
     await createTopicOnBroker(broker.addr, topic, options)
   }
   if (options.waitRoute === false) return
-  await waitFor(
-    async () => {
-      const route = await getRoute(cluster.namesrvAddr, topic)
-      if (!route) return false
-      return cluster.brokers.every((b) =>
-        route.queueDatas.some(
-          (q) => q.brokerName === b.brokerName && q.readQueueNums === (options.readQueueNums ?? queueNums),
-        ),
-      )
-    },
-    { timeoutMs: 10_000, description: `route of topic ${topic} in namesrv` },
-  )
+  for (const namesrvAddr of cluster.namesrvAddrs) {
+    await waitFor(
+      async () => {
+        const route = await getRoute(namesrvAddr, topic)
+        if (!route) return false
+        return cluster.brokers.every((b) =>
+          route.queueDatas.some(
+            (q) => q.brokerName === b.brokerName && q.readQueueNums === (options.readQueueNums ?? queueNums),
+          ),
+        )
+      },
+      { timeoutMs: 10_000, description: `route of topic ${topic} in namesrv ${namesrvAddr}` },
+    )
+  }
 }
 
 /** UPDATE_AND_CREATE_TOPIC against one broker address; throws unless SUCCESS. */

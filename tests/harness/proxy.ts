@@ -16,7 +16,8 @@ export class SniffingProxy {
     this.server = server
   }
 
-  static async start(targetAddr: string): Promise<SniffingProxy> {
+  /** @param options.port listen on this port (e.g. one reserved with freePort() and already handed to a client); default 0 */
+  static async start(targetAddr: string, options: { port?: number } = {}): Promise<SniffingProxy> {
     const idx = targetAddr.lastIndexOf(':')
     const host = targetAddr.slice(0, idx)
     const port = Number(targetAddr.slice(idx + 1))
@@ -55,7 +56,7 @@ export class SniffingProxy {
     })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
-      server.listen(0, '127.0.0.1', () => resolve())
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
     })
     return proxy
   }

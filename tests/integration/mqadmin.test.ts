@@ -1,12 +1,13 @@
 /**
  * End-to-end test of the real mqadmin CLI (tools/mqadmin/src/main.ts, spawned with tsx) against an in-process
  * cluster from tests/harness: clusterList, updateTopic, topicList, topicRoute (JSON and -l), topicStatus,
- * consumerProgress, and a failing command's exit code.
+ * consumerProgress, queryMsgById, and a failing command's exit code.
  */
+import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Admin, Producer } from '@cometmq/client'
-import { getRoute, startCluster } from '../harness/cluster.js'
+import { getRoute, makeTempDir, startCluster } from '../harness/cluster.js'
 import type { Cluster } from '../harness/cluster.js'
 import { REPO_ROOT, TsxProcess } from '../harness/process.js'
 import { uniqueName, waitFor } from '../harness/wait.js'
@@ -107,6 +108,50 @@ describe('mqadmin CLI against a live cluster', () => {
     expect(progress.code).toBe(0)
     expect(progress.stdout).toContainEqual(expect.stringMatching(new RegExp(`^${topic} +${brokerName} +0 +10 +4 +6$`)))
     expect(progress.stdout.at(-1)).toBe('Consume Diff Total: 6')
+  })
+
+  it('queryMsgById -i <offsetMsgId> prints the message as RocketMQ does and writes its (inflated) body', { timeout: 60_000 }, async () => {
+    const broker = cluster.brokers[0]!
+    const mq = { topic, brokerName: broker.brokerName, queueId: 1 }
+    const body = 'queryMsgById body '.repeat(300) // > 4096 bytes: the producer compresses it
+    const producer = new Producer({ namesrvAddr: cluster.namesrvAddr, producerGroup: uniqueName('MqadminProducer') })
+    await producer.start()
+    const sent = await producer
+      .send({ topic, body, tags: 'TagQ', keys: ['key-a', 'key-b'], properties: { color: 'blue' } }, { messageQueue: mq })
+      .finally(() => producer.shutdown())
+    const bodyDir = await makeTempDir('mqadmin-bodies')
+    try {
+      const result = await mqadmin('queryMsgById', '-i', sent.offsetMsgId, '-f', 'UTF-8', '--bodyDir', bodyDir)
+      expect(result.code).toBe(0)
+      const bodyPath = join(bodyDir, sent.msgId)
+      expect(result.stdout).toEqual([
+        `OffsetID:            ${sent.offsetMsgId}`,
+        `Topic:               ${topic}`,
+        'Tags:                [TagQ]',
+        'Keys:                [key-a key-b]',
+        'Queue ID:            1',
+        `Queue Offset:        ${sent.queueOffset}`,
+        expect.stringMatching(/^CommitLog Offset: {4}\d+$/),
+        'Reconsume Times:     0',
+        expect.stringMatching(/^Born Timestamp: {6}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}$/),
+        expect.stringMatching(/^Store Timestamp: {5}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}$/),
+        expect.stringMatching(/^Born Host: {11}\S+:\d+$/),
+        `Store Host:          ${broker.addr}`,
+        'System Flag:         0',
+        expect.stringMatching(/^Properties: {10}\{.*\}$/),
+        `Message Body Path:   ${bodyPath}`,
+        `Message Body:        ${body}`,
+      ])
+      const properties = result.stdout[13] ?? ''
+      for (const entry of ['TAGS=TagQ', 'KEYS=key-a key-b', 'color=blue', `UNIQ_KEY=${sent.msgId}`]) expect(properties).toContain(entry)
+      expect((await readFile(bodyPath)).toString('utf8')).toBe(body)
+
+      const missing = await mqadmin('queryMsgById', '-i', sent.offsetMsgId.slice(0, 16) + '0000FFFFFFFF0000', '--bodyDir', bodyDir)
+      expect(missing.code).toBe(1)
+      expect(missing.stderr.join('\n')).toMatch(/^queryMsgById command failed: BROKER_ERROR: .*can not find message by the offset/)
+    } finally {
+      await rm(bodyDir, { recursive: true, force: true })
+    }
   })
 
   it('a failing command prints "<command> command failed" and exits 1', async () => {

@@ -9,12 +9,13 @@
  * await admin.shutdown()
  * ```
  */
-import { MQClientError, MixAll, PermName } from '@cometmq/protocol'
+import { MQClientError, MixAll, PermName, decodeMessageRecord, decodeOffsetMsgId } from '@cometmq/protocol'
 import type { ClusterInfo, TopicRouteData } from '@cometmq/protocol'
 import { checkTopic } from './message-builder.js'
 import { MQClientInstance } from './mq-client-instance.js'
+import { toConsumedMessage } from './pull-result.js'
 import { masterAddrOf } from './topic-route.js'
-import type { ClientOptions, MessageQueue } from './types.js'
+import type { ClientOptions, MessageQueue, ViewedMessage } from './types.js'
 
 /** UPDATE_AND_CREATE_TOPIC options. Exactly one of `brokerAddr` / `clusterName` is required. */
 export interface CreateTopicOptions {
@@ -35,6 +36,14 @@ export interface CreateTopicOptions {
   topicFilterType?: 'SINGLE_TAG' | 'MULTI_TAG'
   /** Default 0. */
   topicSysFlag?: number
+}
+
+/** Per-call options of `Admin.viewMessage`. */
+export interface ViewMessageOptions {
+  /** Aborts the lookup; the promise rejects with `signal.reason`. */
+  signal?: AbortSignal
+  /** RPC timeout, ms. Default: the client's `requestTimeoutMs` (3000). */
+  timeoutMs?: number
 }
 
 export class Admin {
@@ -145,6 +154,30 @@ export class Admin {
   /** UPDATE_CONSUMER_OFFSET (15). */
   async updateConsumerOffset(consumerGroup: string, mq: MessageQueue, offset: number): Promise<void> {
     await this.#instance.api.updateConsumerOffset(await this.#brokerOf(mq), { consumerGroup, topic: mq.topic, queueId: mq.queueId, commitOffset: offset })
+  }
+
+  /**
+   * Looks a message up by its offset message id (§6.1, what the broker returns as the send `offsetMsgId`): decodes
+   * the store host, port and commit-log offset from the id and sends VIEW_MESSAGE_BY_ID (33) to that broker address
+   * directly (no name-server lookup). The body is inflated when the producer compressed it, as for consumed messages.
+   * @throws TypeError when `offsetMsgId` is not 32 / 56 hex chars; MQBrokerError when the broker does not answer
+   *   SUCCESS (e.g. 1 "can not find message by the offset, N"); MQClientError NOT_STARTED; MessageDecodeError for a
+   *   malformed record; network errors; `signal.reason` when aborted.
+   */
+  async viewMessage(offsetMsgId: string, options: ViewMessageOptions = {}): Promise<ViewedMessage> {
+    this.#assertRunning()
+    let id: { host: string; port: number; commitLogOffset: number }
+    try {
+      id = decodeOffsetMsgId(String(offsetMsgId).trim())
+    } catch (error) {
+      throw new TypeError(`not an offset message id: ${JSON.stringify(offsetMsgId)}`, { cause: error })
+    }
+    const invokeOptions: { signal?: AbortSignal; timeoutMs?: number } = {}
+    if (options.signal !== undefined) invokeOptions.signal = options.signal
+    if (options.timeoutMs !== undefined) invokeOptions.timeoutMs = options.timeoutMs
+    const body = await this.#instance.api.viewMessage(`${id.host}:${id.port}`, id.commitLogOffset, invokeOptions)
+    const { brokerName: _brokerName, ...message } = toConsumedMessage(decodeMessageRecord(body), '', this.#instance.logger)
+    return message
   }
 
   /** GET_CONSUMER_LIST_BY_GROUP (38) from one broker serving `topic`. */

@@ -280,6 +280,16 @@ export class MQClientAPI {
 
   // ---------------------------------------------------------------- admin
 
+  /**
+   * VIEW_MESSAGE_BY_ID (33, §3.7): the raw stored record at `commitLogOffset` on the broker at `addr`.
+   * The broker answers 1 SYSTEM_ERROR "can not find message by the offset, N" when there is none (→ MQBrokerError).
+   */
+  async viewMessage(addr: string, commitLogOffset: number, options?: InvokeOptions): Promise<Buffer> {
+    const response = await this.invoke(addr, createRequest(RequestCode.VIEW_MESSAGE_BY_ID, { offset: commitLogOffset }), options)
+    checkSuccess(response, addr)
+    return response.body ?? Buffer.alloc(0)
+  }
+
   /** UPDATE_AND_CREATE_TOPIC (17). */
   async createTopic(addr: string, fields: CreateTopicFields, options?: InvokeOptions): Promise<void> {
     checkSuccess(await this.invoke(addr, createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, { ...fields }), options), addr)

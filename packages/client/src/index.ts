@@ -10,7 +10,7 @@ export type { PushConsumerOptions } from './push-consumer.js'
 export { PullConsumer } from './pull-consumer.js'
 export type { PullConsumerOptions, PullOptions } from './pull-consumer.js'
 export { Admin } from './admin.js'
-export type { CreateTopicOptions } from './admin.js'
+export type { CreateTopicOptions, ViewMessageOptions } from './admin.js'
 export { MQClientInstance } from './mq-client-instance.js'
 export { allocateMessageQueueAveragely, allocateMessageQueueAveragelyByCircle } from './allocate.js'
 export type { AllocateMessageQueueStrategy } from './allocate.js'
@@ -25,6 +25,7 @@ export type {
   ConsumeFromWhere,
   ConsumeConcurrentlyStatus,
   ConsumedMessage,
+  ViewedMessage,
   ConsumeContext,
   MessageListener,
   PullStatus,

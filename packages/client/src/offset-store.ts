@@ -56,9 +56,13 @@ export class RemoteBrokerOffsetStore {
    * @throws MQClientError BROKER_NOT_FOUND; network errors; MQBrokerError.
    */
   async persist(mq: MessageQueue): Promise<void> {
+    if (!this.#table.has(mqKey(mq))) return
+    const addr = await this.#masterAddr(mq)
+    // Read the value only now (the address lookup may have waited for a route): whichever commit is sent last
+    // carries the newest offset, so an older periodic commit can never be written after a newer one.
     const entry = this.#table.get(mqKey(mq))
     if (!entry) return
-    await this.commit(mq, entry.offset)
+    await this.instance.api.updateConsumerOffset(addr, { consumerGroup: this.consumerGroup, topic: mq.topic, queueId: mq.queueId, commitOffset: entry.offset })
   }
 
   /** UPDATE_CONSUMER_OFFSET of an explicit value. */

@@ -1,8 +1,9 @@
 /**
  * The long-poll pull loop of one owned queue (RocketMQ `DefaultMQPushConsumerImpl.pullMessage` + `PullCallback`).
  *
- * Each round: wait for flow-control capacity → PULL_MESSAGE (sysFlag COMMIT_OFFSET when a committed offset > 0
- * is known and the target is the master, + SUSPEND + SUBSCRIPTION; suspendTimeoutMillis 15000; RPC timeout 30000)
+ * Each round: wait for flow-control capacity → PULL_MESSAGE (sysFlag COMMIT_OFFSET when an offset > 0 is known, the
+ * target is the master and no pulled message of the queue is still unconsumed, + SUSPEND + SUBSCRIPTION;
+ * suspendTimeoutMillis 15000; RPC timeout 30000)
  * → FOUND: cache + hand to the consume service; NO_NEW_MSG / NO_MATCHED_MSG: move on to nextBeginOffset;
  * OFFSET_ILLEGAL: adopt nextBeginOffset and commit it; errors: back off 3 s. Ends when the queue is dropped or
  * its AbortSignal fires (an in-flight long poll is aborted).
@@ -37,7 +38,14 @@ export async function runPullLoop(ctx: PushContext, mq: MessageQueue, pq: Proces
         target = instance.findBrokerAddressInSubscribe(mq.brokerName, suggestBrokerId, false)
       }
       if (!target) throw new MQClientError('BROKER_NOT_FOUND', `The broker[${mq.brokerName}] not exist`, true)
-      const commitOffset = target.brokerId === MixAll.MASTER_ID ? ctx.offsetStore.readOffset(mq) : -1
+      // COMMIT_OFFSET only while nothing pulled from this queue is still unconsumed. The broker evaluates a pull's
+      // commitOffset when it gets round to the pull (CometMQ: after an asynchronous store read; Java: on another
+      // executor than UPDATE_CONSUMER_OFFSET), possibly after a later UPDATE_CONSUMER_OFFSET on the same connection.
+      // A pull sent right after a FOUND carries the offset from before that batch; if the batch is consumed and the
+      // consumer shuts down (or releases the queue) at once, that stale value would overwrite the final commit and
+      // rewind the group by a whole batch. With nothing in flight the in-memory offset cannot move before this pull
+      // is answered, so the value sent can never be older than a later commit.
+      const commitOffset = target.brokerId === MixAll.MASTER_ID && pq.messageCount === 0 ? ctx.offsetStore.readOffset(mq) : -1
       const result = await instance.api.pullMessage(
         target.addr,
         {
@@ -56,7 +64,9 @@ export async function runPullLoop(ctx: PushContext, mq: MessageQueue, pq: Proces
         { timeoutMs: config.pullTimeoutMs, signal },
       )
       suggestBrokerId = result.suggestWhichBrokerId
-      if (pq.dropped) break
+      // A response that arrives together with the abort (shutdown / queue released) is discarded: no messages are
+      // added or handed to the listener and no offset moves once stopping has begun.
+      if (pq.dropped || signal.aborted) break
       switch (result.pullStatus) {
         case 'FOUND': {
           const messages = processPullBody(result.body, mq.brokerName, subscription, logger, ctx.retryTopic)

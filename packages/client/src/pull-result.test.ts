@@ -1,7 +1,7 @@
 import { deflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { encodeMessageRecord, encodeProperties, noopLogger } from '@cometmq/protocol'
-import { processPullBody } from './pull-result.js'
+import { decodeMessageRecord, encodeMessageRecord, encodeProperties, noopLogger } from '@cometmq/protocol'
+import { processPullBody, toConsumedMessage } from './pull-result.js'
 
 function record(queueOffset: number, props: Record<string, string>, body: Buffer = Buffer.from(`m${queueOffset}`), topic = 'T', sysFlag = 0): Buffer {
   return encodeMessageRecord({
@@ -31,6 +31,28 @@ describe('processPullBody', () => {
     const [m] = processPullBody(record(0, {}, deflateSync(original), 'T', 1), 'b', { tagsSet: [] }, noopLogger)
     expect(m?.body.equals(original)).toBe(true)
     expect((m?.sysFlag ?? 1) & 1).toBe(0)
+  })
+
+  it('builds the same messages as toConsumedMessage, with bodies that are views into the pull body', () => {
+    const records = [record(0, { UNIQ_KEY: 'U0', TAGS: 'A', KEYS: 'k1  k2' }), record(1, {}), record(2, { TAGS: 'B' }, deflateSync(Buffer.from('zipped')), 'T', 1)]
+    const body = Buffer.concat(records)
+    const messages = processPullBody(body, 'broker-a', { tagsSet: [] }, noopLogger)
+    let offset = 0
+    messages.forEach((message, i) => {
+      const decoded = decodeMessageRecord(body, offset)
+      const before = { ...decoded }
+      const expected = toConsumedMessage(decoded, 'broker-a', noopLogger)
+      expect(decoded).toStrictEqual(before)
+      expect(message).toStrictEqual(expected)
+      expect(Object.keys(message)).toEqual(Object.keys(expected))
+      offset += records[i]!.length
+    })
+    expect(Object.keys(messages[0]!).slice(-5)).toEqual(['msgId', 'offsetMsgId', 'brokerName', 'tags', 'keys'])
+    expect(messages[0]!.keys).toEqual(['k1', 'k2'])
+    expect(messages[0]!.body.buffer).toBe(body.buffer)
+    expect(messages[1]!.body.byteOffset).toBe(body.byteOffset + records[0]!.length + 88)
+    expect(messages[2]!.body.toString()).toBe('zipped')
+    expect(messages[2]!.sysFlag & 1).toBe(0)
   })
 
   it('restores the original topic of retry deliveries', () => {

@@ -4,8 +4,8 @@
  * and (push consumers) restore the original topic of retry deliveries (`resetRetryAndNamespace`).
  */
 import { inflateSync } from 'node:zlib'
-import { MessageConst, MessageSysFlag, decodeMessages } from '@cometmq/protocol'
-import type { Logger, MessageExt } from '@cometmq/protocol'
+import { MessageConst, MessageSysFlag, decodeMessageRecord } from '@cometmq/protocol'
+import type { DecodeMessageOptions, Logger, MessageExt } from '@cometmq/protocol'
 import type { ConsumedMessage } from './types.js'
 
 /** Client-side view of a subscription used for re-filtering. */
@@ -39,18 +39,52 @@ export function inflateBody(message: MessageExt, logger: Logger): { body: Buffer
   }
 }
 
-/** Adds msgId / offsetMsgId / tags / keys / brokerName and an inflated body to a decoded record. */
+/**
+ * Adds msgId / offsetMsgId / tags / keys / brokerName and an inflated body to a decoded record. Returns a new object
+ * (same key order as the record, then offsetMsgId, brokerName, tags, keys) and leaves `message` as it is.
+ */
 export function toConsumedMessage(message: MessageExt, brokerName: string, logger: Logger): ConsumedMessage {
-  const { body, sysFlag } = inflateBody(message, logger)
-  const props = message.properties
-  const consumed: ConsumedMessage = {
-    ...message,
-    body,
-    sysFlag,
-    msgId: props[MessageConst.UNIQ_KEY] || message.msgId,
-    offsetMsgId: message.msgId,
+  return completeConsumedMessage(
+    {
+      storeSize: message.storeSize,
+      bodyCRC: message.bodyCRC,
+      queueId: message.queueId,
+      flag: message.flag,
+      queueOffset: message.queueOffset,
+      commitLogOffset: message.commitLogOffset,
+      sysFlag: message.sysFlag,
+      bornTimestamp: message.bornTimestamp,
+      bornHost: message.bornHost,
+      storeTimestamp: message.storeTimestamp,
+      storeHost: message.storeHost,
+      reconsumeTimes: message.reconsumeTimes,
+      preparedTransactionOffset: message.preparedTransactionOffset,
+      body: message.body,
+      topic: message.topic,
+      properties: message.properties,
+      msgId: message.msgId,
+    },
     brokerName,
+    logger,
+  )
+}
+
+/**
+ * Turns `record` itself into a ConsumedMessage (what toConsumedMessage returns), without copying it: for records
+ * just decoded and referenced by nobody else. @returns `record`.
+ */
+function completeConsumedMessage(record: MessageExt, brokerName: string, logger: Logger): ConsumedMessage {
+  const consumed = record as ConsumedMessage
+  if ((record.sysFlag & MessageSysFlag.COMPRESSED_FLAG) !== 0) {
+    const { body, sysFlag } = inflateBody(record, logger)
+    consumed.body = body
+    consumed.sysFlag = sysFlag
   }
+  const props = record.properties
+  const offsetMsgId = record.msgId
+  consumed.msgId = props[MessageConst.UNIQ_KEY] || offsetMsgId
+  consumed.offsetMsgId = offsetMsgId
+  consumed.brokerName = brokerName
   const tags = props[MessageConst.TAGS]
   if (tags !== undefined) consumed.tags = tags
   const keys = props[MessageConst.KEYS]
@@ -58,8 +92,13 @@ export function toConsumedMessage(message: MessageExt, brokerName: string, logge
   return consumed
 }
 
+/** The pull body is owned by its messages, so records are decoded without copying their bodies. */
+const DECODE_OPTIONS: DecodeMessageOptions = { copyBody: false }
+
 /**
- * Decodes a FOUND pull body and keeps the messages matching `filter`.
+ * Decodes a FOUND pull body and keeps the messages matching `filter`. Each message is built once: the decoded
+ * record completed in place. Message bodies (unless inflated) are views into `body`, which therefore stays alive
+ * while any of the messages does; `body` must not be reused by the caller.
  * @param retryTopic when given (push consumers: `%RETRY%<group>`), messages in that topic get their
  *   `topic` restored from property RETRY_TOPIC.
  * @throws MessageDecodeError on a malformed body.
@@ -73,9 +112,13 @@ export function processPullBody(
 ): ConsumedMessage[] {
   if (!body || body.length === 0) return []
   const out: ConsumedMessage[] = []
-  for (const record of decodeMessages(body)) {
-    if (!matchesTags(record.properties[MessageConst.TAGS], filter)) continue
-    const consumed = toConsumedMessage(record, brokerName, logger)
+  const filtering = filter.tagsSet.length > 0
+  let offset = 0
+  while (offset < body.length) {
+    const record = decodeMessageRecord(body, offset, DECODE_OPTIONS)
+    offset += record.storeSize
+    if (filtering && !matchesTags(record.properties[MessageConst.TAGS], filter)) continue
+    const consumed = completeConsumedMessage(record, brokerName, logger)
     if (retryTopic !== undefined && consumed.topic === retryTopic) {
       const original = consumed.properties[MessageConst.RETRY_TOPIC]
       if (original) consumed.topic = original

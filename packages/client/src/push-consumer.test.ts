@@ -266,6 +266,72 @@ describe('PushConsumer', () => {
     expect(committed(broker, 'T10', 0)).toBe(completed)
   })
 
+  it('commits the end of every queue when shut down by the listener of the last message (last pulls sent with batches in flight)', async () => {
+    const c = await cluster()
+    const broker = c.brokers[0]!
+    // The broker finishes evaluating a pull's COMMIT_OFFSET only after the next commit of that queue, as a broker
+    // with an asynchronous store read does when the shutdown commit follows the pull on the same connection.
+    broker.lateCommitOfPull = true
+    broker.holdMs = 60_000
+    const queueNums = 8
+    const perQueue = 58 // 32 + 26: each queue's last FOUND holds 26 messages and is followed by one more (held) pull
+    c.namesrv.setRoute('T11', c.brokers, queueNums)
+    for (let q = 0; q < queueNums; q++) for (let i = 0; i < perQueue; i++) broker.put({ topic: 'T11', queueId: q, body: `q${q}-${i}` })
+    const total = queueNums * perQueue
+    const deliveries = new Map<string, number>()
+    let stopping: Promise<void> | undefined
+    const lastConsumed = deferred()
+    let callsAfterShutdown = 0
+    const pc = consumer(c, { consumeConcurrency: 6 })
+    pc.subscribe('T11')
+    pc.onMessage(async ([m]) => {
+      if (stopping) callsAfterShutdown++
+      // Listener calls complete out of order: odd offsets finish a turn of the event loop later.
+      if (m!.queueOffset % 2 === 1) await new Promise((resolve) => setImmediate(resolve))
+      const body = m!.body.toString()
+      deliveries.set(body, (deliveries.get(body) ?? 0) + 1)
+      if (deliveries.size === total && !stopping) {
+        stopping = pc.shutdown()
+        lastConsumed.resolve()
+      }
+    })
+    await pc.start()
+    await withTimeout(lastConsumed.promise, 10_000, 'every message')
+    await withTimeout(stopping!, 10_000, 'shutdown')
+    expect(deliveries.size).toBe(total)
+    expect([...deliveries.values()].every((n) => n === 1)).toBe(true)
+    expect(callsAfterShutdown).toBe(0)
+    expect(Array.from({ length: queueNums }, (_, q) => committed(broker, 'T11', q))).toEqual(Array.from({ length: queueNums }, () => perQueue))
+  })
+
+  it('commits the offset of a queue released by rebalance', async () => {
+    const c = await cluster()
+    const broker = c.brokers[0]!
+    broker.holdMs = 60_000 // no pull returns on its own: the only commits are the release and the shutdown
+    c.namesrv.setRoute('T12', c.brokers, 4)
+    for (let q = 0; q < 4; q++) for (let i = 0; i < 5; i++) broker.put({ topic: 'T12', queueId: q, body: `q${q}-${i}` })
+    const seen = new Set<string>()
+    const all = deferred()
+    const c1 = consumer(c, { instanceName: 'one', persistConsumerOffsetInterval: 60_000 })
+    c1.subscribe('T12')
+    c1.onMessage(([m]) => {
+      seen.add(m!.body.toString())
+      if (seen.size === 20) all.resolve()
+    })
+    await c1.start()
+    await withTimeout(all.promise, 5000, '20 messages')
+    expect(broker.requestsOf(RequestCode.UPDATE_CONSUMER_OFFSET)).toHaveLength(0)
+    const c2 = consumer(c, { instanceName: 'two', persistConsumerOffsetInterval: 60_000 })
+    c2.subscribe('T12')
+    c2.onMessage(() => undefined)
+    await c2.start()
+    await eventually(() => c1.assignedMessageQueues().length === 2, 5000, 'c1 to release two queues')
+    const kept = new Set(c1.assignedMessageQueues().map((q) => q.queueId))
+    const released = [0, 1, 2, 3].filter((q) => !kept.has(q))
+    expect(released).toHaveLength(2)
+    await eventually(() => released.every((q) => committed(broker, 'T12', q) === 5), 5000, 'commits of the released queues')
+  })
+
   it('validates its configuration', async () => {
     const c = await cluster()
     const pc = consumer(c)

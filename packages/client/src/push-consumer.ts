@@ -256,8 +256,9 @@ export class PushConsumer {
   }
 
   /**
-   * Stops pulling (in-flight long polls are aborted), waits for listener calls in flight, commits offsets,
-   * unregisters the group from every broker and releases the client instance. Idempotent.
+   * Stops pulling (in-flight long polls are aborted; a pull answered from now on is discarded), starts no further
+   * listener call, waits for the listener calls in flight, commits offsets (UPDATE_CONSUMER_OFFSET), unregisters the
+   * group from every broker and releases the client instance. Idempotent.
    */
   shutdown(): Promise<void> {
     if (this.#state === 'CREATED') this.#state = 'SHUTDOWN'
@@ -268,14 +269,20 @@ export class PushConsumer {
   async #shutdown(): Promise<void> {
     const starting = this.#starting
     this.#state = 'STOPPING'
+    // Stop at once (before any await): a pull answered from now on adds no messages and moves no offset, no new
+    // listener call starts (queued batches are discarded, their messages stay uncommitted), and the rebalance is
+    // stopped in the same tick, so a run in progress cannot start new pull loops.
+    const rebalanceStopped = this.#rebalance.stop()
+    this.#abortPulls()
+    const listenersDone = this.#consumeService.shutdown()
     if (starting) await starting.catch(() => undefined)
-    for (const timer of this.#timers) clearInterval(timer)
+    for (const timer of this.#timers) clearInterval(timer) // after start() finished: it may have added some
     this.#timers = []
-    await this.#rebalance.stop()
+    await rebalanceStopped
     const owned = [...this.#rebalance.owned.values()]
-    for (const entry of owned) entry.pq.abortController.abort(new DOMException('consumer shutting down', 'AbortError'))
+    this.#abortPulls()
     await Promise.all(owned.map((entry) => entry.loop))
-    await this.#consumeService.shutdown()
+    await listenersDone // in-flight listener calls still update the offsets
     await this.#offsetStore.persistAll(owned.map((entry) => entry.mq))
     for (const entry of owned) entry.pq.drop()
     this.#rebalance.owned.clear()
@@ -283,6 +290,12 @@ export class PushConsumer {
     await this.#instance.shutdown()
     this.#state = 'SHUTDOWN'
     this.#logger.info('push consumer shut down', { consumerGroup: this.consumerGroup, clientId: this.clientId })
+  }
+
+  #abortPulls(): void {
+    for (const entry of this.#rebalance.owned.values()) {
+      if (!entry.pq.abortController.signal.aborted) entry.pq.abortController.abort(new DOMException('consumer shutting down', 'AbortError'))
+    }
   }
 
   #every(ms: number, task: () => Promise<unknown>): void {

@@ -109,6 +109,12 @@ export interface ConsumedMessage extends MessageExt {
   brokerName: string
 }
 
+/**
+ * A message looked up by its offset message id (`Admin.viewMessage`): the stored record with the same convenience
+ * fields and inflated body as a consumed message, but no broker name, and `topic` as stored (no retry-topic restore).
+ */
+export type ViewedMessage = Omit<ConsumedMessage, 'brokerName'>
+
 /** Context handed to a push listener. */
 export interface ConsumeContext {
   readonly messageQueue: MessageQueue

@@ -2,7 +2,9 @@
  * The part of `@cometmq/client`'s `Admin` that mqadmin commands use. Commands take this interface, so unit tests
  * pass a fake and `main.ts` passes a real, started `Admin`.
  */
-import type { Admin, CreateTopicOptions, MessageQueue } from '@cometmq/client'
+import type { Admin, CreateTopicOptions, MessageQueue, ViewedMessage } from '@cometmq/client'
+
+export type { ViewedMessage }
 
 /** GET_ROUTEINFO_BY_TOPIC body (the protocol's TopicRouteData, as Admin returns it). */
 export type TopicRouteData = Awaited<ReturnType<Admin['getTopicRoute']>>
@@ -17,6 +19,7 @@ export interface AdminApi {
   getMaxOffset(mq: MessageQueue): Promise<number>
   getMinOffset(mq: MessageQueue): Promise<number>
   queryConsumerOffset(consumerGroup: string, mq: MessageQueue): Promise<number>
+  viewMessage(offsetMsgId: string): Promise<ViewedMessage>
 }
 
 /** Readable queues of a route, sorted (brokerName, queueId). */

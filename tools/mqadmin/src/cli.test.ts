@@ -46,6 +46,15 @@ describe('parseMqadminArgs', () => {
     expect(parse(['consumerProgress', '--groupName', 'G', '-t', 'T'], env)).toMatchObject({ options: { group: 'G', topic: 'T' } })
   })
 
+  it('parses queryMsgById: comma-separated ids, -f charset, --bodyDir', () => {
+    const env = { NAMESRV_ADDR: '127.0.0.1:9876' }
+    expect(parse(['queryMsgById', '-i', 'A1, B2,'], env)).toEqual({ command: 'queryMsgById', namesrvAddr: '127.0.0.1:9876', options: { msgIds: ['A1', 'B2'] } })
+    expect(parse(['queryMsgById', '--msgId', 'A1', '-f', 'UTF-8', '--bodyDir', '/tmp/x'], env)).toMatchObject({ options: { msgIds: ['A1'], bodyFormat: 'utf8', bodyDir: '/tmp/x' } })
+    expect(() => parse(['queryMsgById'], env)).toThrow(CommanderError)
+    expect(() => parse(['queryMsgById', '-i', ' , '], env)).toThrow(/at least one message id/)
+    expect(() => parse(['queryMsgById', '-i', 'A1', '-f', 'GBK'], env)).toThrow(CommanderError)
+  })
+
   it('requires -t / -g where RocketMQ does', () => {
     const env = { NAMESRV_ADDR: '127.0.0.1:9876' }
     expect(() => parse(['topicRoute'], env)).toThrow(CommanderError)

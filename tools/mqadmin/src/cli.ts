@@ -1,10 +1,11 @@
 /**
  * `mqadmin <command> [options]` parsing (commander). Option letters and long names are RocketMQ mqadmin's
  * (`-n/--namesrvAddr`, `-t/--topic`, `-b/--brokerAddr`, `-c/--clusterName`, `-r/--readQueueNums`,
- * `-w/--writeQueueNums`, `-p/--perm`, `-o/--order`, `-g/--groupName`, `-l/--list`).
+ * `-w/--writeQueueNums`, `-p/--perm`, `-o/--order`, `-g/--groupName`, `-l/--list`, `-i/--msgId`, `-f/--bodyFormat`).
  * `-n` falls back to env NAMESRV_ADDR, as in RocketMQ.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
+import type { QueryMsgByIdOptions } from './commands/message-commands.js'
 import type { UpdateTopicOptions } from './commands/topic-commands.js'
 
 export type MqadminCommand =
@@ -14,6 +15,7 @@ export type MqadminCommand =
   | { command: 'topicStatus'; namesrvAddr: string; options: { topic: string } }
   | { command: 'clusterList'; namesrvAddr: string; options: { clusterName?: string } }
   | { command: 'consumerProgress'; namesrvAddr: string; options: { group: string; topic?: string } }
+  | { command: 'queryMsgById'; namesrvAddr: string; options: QueryMsgByIdOptions }
 
 export type MqadminCommandName = MqadminCommand['command']
 
@@ -35,6 +37,18 @@ function boolean(value: string): boolean {
   if (value === 'true') return true
   if (value === 'false') return false
   throw new InvalidArgumentError(`expected true or false, got ${value}`)
+}
+
+/** Java charset names (`-f UTF-8`) → Node encodings; only the ones Node can decode. */
+const CHARSETS: Readonly<Record<string, BufferEncoding>> = {
+  'utf-8': 'utf8', utf8: 'utf8', 'us-ascii': 'ascii', ascii: 'ascii', 'iso-8859-1': 'latin1', latin1: 'latin1',
+  'utf-16le': 'utf16le', utf16le: 'utf16le',
+}
+
+function charset(value: string): BufferEncoding {
+  const encoding = CHARSETS[value.trim().toLowerCase()]
+  if (encoding === undefined) throw new InvalidArgumentError(`unsupported charset ${value} (UTF-8, US-ASCII, ISO-8859-1, UTF-16LE)`)
+  return encoding
 }
 
 type Raw = Record<string, unknown>
@@ -125,6 +139,24 @@ export function parseMqadminArgs(args: readonly string[], env: Readonly<Record<s
       const options: { group: string; topic?: string } = { group: String(raw['groupName']) }
       if (topic !== undefined) options.topic = topic
       result = { command: 'consumerProgress', namesrvAddr: namesrvOf(raw), options }
+    })
+
+  sub('queryMsgById', 'Query Message by Id')
+    .requiredOption('-i, --msgId <ids>', 'offset message id(s), comma-separated')
+    .option('-f, --bodyFormat <charset>', 'print message body by the specified format (UTF-8, US-ASCII, ISO-8859-1, UTF-16LE)', charset)
+    .option('--bodyDir <dir>', 'directory of the message body files (default <tmpdir>/rocketmq/msgbodys)')
+    .action((raw: Raw) => {
+      const msgIds = String(raw['msgId'])
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== '')
+      if (msgIds.length === 0) throw new CommanderError(1, 'mqadmin.msgId', 'error: -i needs at least one message id')
+      const options: QueryMsgByIdOptions = { msgIds }
+      const bodyFormat = raw['bodyFormat'] as BufferEncoding | undefined
+      if (bodyFormat !== undefined) options.bodyFormat = bodyFormat
+      const bodyDir = raw['bodyDir'] as string | undefined
+      if (bodyDir !== undefined) options.bodyDir = bodyDir
+      result = { command: 'queryMsgById', namesrvAddr: namesrvOf(raw), options }
     })
 
   program.parse(args[0] === '--' ? args.slice(1) : [...args], { from: 'user' })

@@ -81,3 +81,15 @@ function sortKeys(value: unknown): unknown {
   }
   return value
 }
+
+/** `UtilAll.timeMillisToHumanString2`: local time `yyyy-MM-dd HH:mm:ss,SSS`. */
+export function formatTimestamp(ms: number): string {
+  const d = new Date(ms)
+  const p = (n: number, width = 2): string => String(n).padStart(width, '0')
+  return `${p(d.getFullYear(), 4)}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`
+}
+
+/** Java `Map.toString()` in the map's own order: `{KEY=value, KEY2=value2}` (`{}` when empty). */
+export function formatJavaMap(map: Readonly<Record<string, string>>): string {
+  return `{${Object.entries(map).map(([key, value]) => `${key}=${value}`).join(', ')}}`
+}

@@ -199,8 +199,11 @@ export class FakeBroker {
         const stored = this.put({ topic, queueId, body: request.body ?? Buffer.alloc(0), properties: props, flag: Number(f.h), sysFlag: Number(f.f), reconsumeTimes: Number(f.j ?? 0) })
         return this.#sendOk(request, [stored])
       }
-      case RequestCode.PULL_MESSAGE:
-        return this.#pull(request, channel, true)
+      case RequestCode.PULL_MESSAGE: {
+        const response = this.#pull(request, channel, true)
+        if (response) this.#applyLateCommit(request)
+        return response
+      }
       case RequestCode.HEART_BEAT: {
         const data = parseJsonLenient(request.body?.toString('utf8') ?? '{}') as HeartbeatData
         this.heartbeats.push(data)
@@ -235,9 +238,11 @@ export class FakeBroker {
         if (offset === undefined) return createResponse(request, ResponseCode.QUERY_NOT_FOUND, 'Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first')
         return createResponse(request, ResponseCode.SUCCESS, null, { offset })
       }
-      case RequestCode.UPDATE_CONSUMER_OFFSET:
+      case RequestCode.UPDATE_CONSUMER_OFFSET: {
         this.offsets.set(`${f.consumerGroup}@${f.topic}:${f.queueId}`, Number(f.commitOffset))
+        this.#applyLateCommit(request) // lateCommitOfPull: an earlier pull's evaluation "finishes" after this commit
         return createResponse(request, ResponseCode.SUCCESS)
+      }
       case RequestCode.GET_MAX_OFFSET:
         return createResponse(request, ResponseCode.SUCCESS, null, { offset: this.queues.get(`${f.topic}:${f.queueId}`)?.length ?? 0 })
       case RequestCode.GET_MIN_OFFSET:
@@ -256,6 +261,11 @@ export class FakeBroker {
       }
       case RequestCode.UPDATE_AND_CREATE_TOPIC:
         return createResponse(request, ResponseCode.SUCCESS)
+      case RequestCode.VIEW_MESSAGE_BY_ID: {
+        const stored = this.byPhyOffset.get(Number(f.offset))
+        if (!stored) return createResponse(request, ResponseCode.SYSTEM_ERROR, `can not find message by the offset, ${f.offset}`)
+        return createResponse(request, ResponseCode.SUCCESS, null, {}, stored.record)
+      }
       default:
         return createResponse(request, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, ` request type ${request.code} not supported`)
     }
@@ -278,7 +288,11 @@ export class FakeBroker {
     const list = this.queues.get(key) ?? []
     const offset = Number(f.queueOffset)
     const sysFlag = Number(f.sysFlag)
-    if (mayPark && PullSysFlag.hasCommitOffsetFlag(sysFlag)) this.offsets.set(`${f.consumerGroup}@${key}`, Number(f.commitOffset))
+    if (mayPark && PullSysFlag.hasCommitOffsetFlag(sysFlag)) {
+      const offsetKey = `${f.consumerGroup}@${key}`
+      if (this.lateCommitOfPull) this.#lateCommits.set(offsetKey, Number(f.commitOffset))
+      else this.offsets.set(offsetKey, Number(f.commitOffset))
+    }
     const header = (next: number) => ({ suggestWhichBrokerId: 0, nextBeginOffset: next, minOffset: 0, maxOffset: list.length })
     if (offset > list.length) return createResponse(request, ResponseCode.PULL_OFFSET_MOVED, 'OFFSET_OVERFLOW_BADLY', header(list.length))
     if (offset === list.length) {
@@ -306,9 +320,27 @@ export class FakeBroker {
   /** When true the broker returns every message regardless of tags (to exercise the client re-filter). */
   ignoreTagFilter = false
 
+  /**
+   * When true the COMMIT_OFFSET of a pull is applied late: right after the next UPDATE_CONSUMER_OFFSET of the same
+   * queue (or when the pull is answered), as a broker does that evaluates a pull asynchronously (CometMQ's store read)
+   * and so may finish it after a commit that the client sent later on the same connection.
+   */
+  lateCommitOfPull = false
+  readonly #lateCommits = new Map<string, number>()
+
+  #applyLateCommit(request: RemotingCommand): void {
+    const f = request.extFields
+    const offsetKey = `${f.consumerGroup}@${f.topic}:${f.queueId}`
+    const late = this.#lateCommits.get(offsetKey)
+    if (late === undefined) return
+    this.#lateCommits.delete(offsetKey)
+    this.offsets.set(offsetKey, late)
+  }
+
   #answerParked(parked: Parked): void {
     if (!this.#parked.delete(parked)) return
     clearTimeout(parked.timer)
+    this.#applyLateCommit(parked.request)
     const response = this.#pull(parked.request, parked.channel, false)
     if (response) parked.channel.send(response)
   }

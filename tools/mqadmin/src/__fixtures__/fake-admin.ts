@@ -1,6 +1,6 @@
-/** An in-memory AdminApi for unit tests: topics with routes, per-queue offsets and consumer offsets. */
+/** An in-memory AdminApi for unit tests: topics with routes, per-queue offsets, consumer offsets and messages by offset id. */
 import type { CreateTopicOptions, MessageQueue } from '@cometmq/client'
-import type { AdminApi, ClusterInfo, TopicRouteData } from '../admin-api.js'
+import type { AdminApi, ClusterInfo, TopicRouteData, ViewedMessage } from '../admin-api.js'
 
 const key = (mq: MessageQueue): string => `${mq.topic}@${mq.brokerName}@${mq.queueId}`
 
@@ -11,6 +11,8 @@ export class FakeAdmin implements AdminApi {
   /** `${group}|${queue key}` → offset */
   readonly consumerOffsets = new Map<string, number>()
   readonly created: CreateTopicOptions[] = []
+  /** offset msgId (upper case) → message */
+  readonly messages = new Map<string, ViewedMessage>()
   cluster: ClusterInfo = {
     clusterAddrTable: { DefaultCluster: ['broker-b', 'broker-a'] },
     brokerAddrTable: {
@@ -67,5 +69,11 @@ export class FakeAdmin implements AdminApi {
 
   async queryConsumerOffset(group: string, mq: MessageQueue): Promise<number> {
     return this.consumerOffsets.get(`${group}|${key(mq)}`) ?? -1
+  }
+
+  async viewMessage(offsetMsgId: string): Promise<ViewedMessage> {
+    const message = this.messages.get(offsetMsgId.toUpperCase())
+    if (!message) throw new Error(`CODE: 1  DESC: can not find message by the offset, ${offsetMsgId}`)
+    return message
   }
 }
