@@ -60,9 +60,13 @@ function compact<T extends Record<string, unknown>>(value: T): T {
   return value
 }
 
-/** V2 (a..n) → long names. Source: SendMessageRequestHeaderV2.createSendMessageRequestHeaderV1. */
+/**
+ * V2 (a..n) → long names. Source: SendMessageRequestHeaderV2.createSendMessageRequestHeaderV1.
+ * The result always has every member (absent optional ones are `undefined`): one fixed object shape keeps property
+ * access fast on the broker's send path.
+ */
 export function toSendMessageRequestHeader(v2: SendMessageRequestHeaderV2Type): SendMessageRequestHeaderType {
-  return compact({
+  return {
     producerGroup: v2.a,
     topic: v2.b,
     defaultTopic: v2.c,
@@ -77,7 +81,7 @@ export function toSendMessageRequestHeader(v2: SendMessageRequestHeaderV2Type): 
     maxReconsumeTimes: v2.l,
     batch: v2.m,
     bname: v2.n,
-  })
+  }
 }
 
 /** Long names → V2 (a..n). Source: SendMessageRequestHeaderV2.createSendMessageRequestHeaderV2. */
