@@ -9,12 +9,13 @@ import { rm } from 'node:fs/promises'
 
 /** A namesrv stand-in that records REGISTER_BROKER / UNREGISTER_BROKER requests. */
 class FakeNamesrv {
-  readonly server = new RemotingServer({ host: '127.0.0.1', port: 0 })
+  readonly server: RemotingServer
   readonly registers: RemotingCommand[] = []
   readonly unregisters: RemotingCommand[] = []
   private waiters: Array<() => void> = []
 
-  constructor() {
+  constructor(port = 0) {
+    this.server = new RemotingServer({ host: '127.0.0.1', port })
     this.server.registerProcessor(RequestCode.REGISTER_BROKER, (request) => {
       this.registers.push(request)
       this.wake()
@@ -66,7 +67,27 @@ async function fakeNamesrv(): Promise<FakeNamesrv> {
   return namesrv
 }
 
+/** A port nothing listens on (bound once, then released). */
+async function freePort(): Promise<number> {
+  const probe = new RemotingServer({ host: '127.0.0.1', port: 0 })
+  await probe.listen()
+  const port = probe.port
+  await probe.close()
+  return port
+}
+
 describe('BrokerController', () => {
+  it('retries a failed registration within seconds when the namesrv comes up after the broker', async () => {
+    const port = await freePort()
+    t = await startBroker({ config: { namesrvAddr: `127.0.0.1:${port}`, registerNameServerPeriod: 60_000 } })
+    const late = new FakeNamesrv(port)
+    await late.server.listen()
+    servers.push(late)
+    // the periodic registration is 60 s away; only the back-off retry (1 s, 2 s, …) can make this in time
+    await late.until(() => late.registers.length >= 1, 'registration retried after the namesrv came up')
+    expect(late.registers[0]!.extFields['brokerAddr']).toBe(`127.0.0.1:${t.broker.port}`)
+  })
+
   it('registers with every namesrv at start, re-registers on topic creation, unregisters on shutdown', async () => {
     const [a, b] = [await fakeNamesrv(), await fakeNamesrv()]
     t = await startBroker({ config: { namesrvAddr: `${a.addr};${b.addr}` } })

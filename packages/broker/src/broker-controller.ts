@@ -45,6 +45,8 @@ export interface BrokerControllerOptions {
 
 /** Housekeeping period of the idle-client scan, ms (RocketMQ ClientHousekeepingService: 10 s). */
 const CLIENT_SCAN_INTERVAL_MS = 10_000
+/** First retry delay after a failed REGISTER_BROKER, ms (doubles up to registerNameServerPeriod). CometMQ's choice. */
+const REGISTER_RETRY_MIN_MS = 1_000
 
 export class BrokerController implements BrokerContext {
   readonly config: Readonly<BrokerConfig>
@@ -67,6 +69,8 @@ export class BrokerController implements BrokerContext {
   private started = false
   private registerRunning: Promise<void> | undefined
   private registerAgain = false
+  private registerRetryDelayMs = REGISTER_RETRY_MIN_MS
+  private registerRetryTimer: NodeJS.Timeout | undefined
   private hostCache: SocketAddress | undefined
 
   constructor(options: BrokerControllerOptions) {
@@ -141,6 +145,8 @@ export class BrokerController implements BrokerContext {
     const wasStarted = this.started
     this.started = false
     for (const timer of this.timers.splice(0)) clearInterval(timer)
+    clearTimeout(this.registerRetryTimer)
+    this.registerRetryTimer = undefined
     await this.registerRunning?.catch(() => undefined)
     if (wasStarted) await this.unregisterBrokerAll()
     this.pullRequestHoldService.shutdown()
@@ -181,7 +187,27 @@ export class BrokerController implements BrokerContext {
     const haPort = config.haListenPort > 0 ? config.haListenPort : this.actualPort + 1
     const outcomes = await this.outerAPI.registerBrokerAll(namesrvs, this.identity(), `${config.brokerIP2 ?? config.brokerIP1}:${haPort}`, this.registrationWrapper(), config.registerBrokerTimeoutMills)
     this.logger.debug('registered with namesrv', { brokerAddr: this.brokerAddr, ok: outcomes.filter((o) => o.ok).length, total: outcomes.length })
+    this.scheduleRegisterRetry(outcomes.every((o) => o.ok))
     return outcomes
+  }
+
+  /**
+   * After a failed registration (e.g. the namesrv is still starting), tries again after 1 s, doubling up to
+   * registerNameServerPeriod, instead of waiting a whole period; a full success resets the back-off.
+   */
+  private scheduleRegisterRetry(allOk: boolean): void {
+    if (allOk) {
+      this.registerRetryDelayMs = REGISTER_RETRY_MIN_MS
+      return
+    }
+    if (!this.started || this.registerRetryTimer !== undefined) return
+    const delay = this.registerRetryDelayMs
+    this.registerRetryDelayMs = Math.min(delay * 2, this.config.registerNameServerPeriod)
+    this.registerRetryTimer = setTimeout(() => {
+      this.registerRetryTimer = undefined
+      this.registerBrokerAllSoon()
+    }, delay)
+    this.registerRetryTimer.unref()
   }
 
   private async unregisterBrokerAll(): Promise<void> {
