@@ -142,6 +142,10 @@ function writeLong(buf: Buffer, pos: number, value: number, field: string): void
   buf.writeUInt32BE(value - hi * TWO_32, pos + 4)
 }
 
+function checkPort(port: number): void {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`bad port ${port}`)
+}
+
 function writeHost(buf: Buffer, pos: number, bytes: number[], port: number): number {
   for (let i = 0; i < bytes.length; i++) buf[pos + i] = bytes[i]!
   buf.writeInt32BE(port, pos + bytes.length)
@@ -182,9 +186,8 @@ export function encodeMessageRecord(input: MessageRecordEncodeInput): Buffer {
     throw new RangeError(`properties are ${propertiesLength} bytes, more than ${RecordLayout.MAX_PROPERTIES_LENGTH}`)
   }
   if (topicLength > 32767) throw new RangeError(`topic is ${topicLength} bytes, more than 32767`)
-  for (const { port } of [input.bornHost, input.storeHost]) {
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`bad port ${port}`)
-  }
+  checkPort(input.bornHost.port)
+  checkPort(input.storeHost.port)
   const v2 = topicLength > RecordLayout.V1_MAX_TOPIC_LENGTH
   const sysFlag = (input.sysFlag & ~0x30) | (born.length === 16 ? 0x10 : 0) | (store.length === 16 ? 0x20 : 0)
   const size =
