@@ -12,19 +12,10 @@ import {
   parseBrokerArgs,
 } from './cli.js'
 import { createAppLogger } from '@cometmq/cli-common'
+import type { ProcessIo } from '@cometmq/cli-common'
 
-/** Everything the app touches outside itself, injectable for tests. */
-export interface BrokerAppIo {
-  /** One line to stdout (boot line, `-p`/`-m` output, help). */
-  stdout(text: string): void
-  /** One line to stderr (warnings, errors). */
-  stderr(text: string): void
-  readText(path: string): string
-  env: Readonly<Record<string, string | undefined>>
-  /** Base for relative store paths. */
-  cwd: string
-  /** stdout is a terminal → pretty logs. */
-  isTTY: boolean
+/** Everything the app touches outside itself, injectable for tests (`cwd` is the base for relative store paths). */
+export interface BrokerAppIo extends ProcessIo {
   /** Log sink when not pretty (tests); default stdout. */
   logDestination?: DestinationStream
 }

@@ -3,17 +3,10 @@ import { NamesrvController } from '@cometmq/namesrv'
 import type { DestinationStream } from 'pino'
 import { CommanderError, formatSettings, loadNamesrvSettings, namesrvBootLine, parseNamesrvArgs } from './cli.js'
 import { createAppLogger } from '@cometmq/cli-common'
+import type { ProcessIo } from '@cometmq/cli-common'
 
-/** Everything the app touches outside itself, injectable for tests. */
-export interface NamesrvAppIo {
-  /** One line to stdout (boot line, `-p` output, help). */
-  stdout(text: string): void
-  /** One line to stderr (warnings, errors). */
-  stderr(text: string): void
-  readText(path: string): string
-  env: Readonly<Record<string, string | undefined>>
-  /** stdout is a terminal → pretty logs. */
-  isTTY: boolean
+/** Everything the app touches outside itself, injectable for tests (`cwd` is unused by the name server). */
+export interface NamesrvAppIo extends Omit<ProcessIo, 'cwd'> {
   /** Log sink when not pretty (tests); default stdout. */
   logDestination?: DestinationStream
 }
