@@ -33,4 +33,5 @@ export type {
 } from './types.js'
 // Error classes come from @cometmq/protocol; re-exported so applications can `instanceof`-check without a second import.
 export { MQError, MQBrokerError, MQClientError, RemotingConnectError, RemotingTimeoutError, RemotingSendRequestError, ResponseCode } from '@cometmq/protocol'
-export type { Logger } from '@cometmq/protocol'
+export { PermName } from '@cometmq/protocol'
+export type { Logger, TopicConfig } from '@cometmq/protocol'

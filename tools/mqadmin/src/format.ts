@@ -2,6 +2,8 @@
  * Output helpers that reproduce RocketMQ mqadmin's `System.out.printf` tables (`%-16s  %-22s …`) and its
  * `toString()` renderings (PermName.perm2String, TopicConfig).
  */
+import { PermName } from '@cometmq/client'
+import type { TopicConfig } from '@cometmq/client'
 
 /** A printf column: `%-Ns` (left, `width` N), `%Ns` (right), or `%s` (no padding, width 0). */
 export interface Column {
@@ -28,23 +30,14 @@ export function table(columns: readonly Column[], separators?: readonly string[]
   return (values) => formatRow(columns, values, separators)
 }
 
-/** RocketMQ `PermName` bits. */
-export const Perm = { PRIORITY: 8, READ: 4, WRITE: 2, INHERIT: 1 } as const
 
 /** `PermName.perm2String`: 'R'/'W'/'X' or '-' per bit, e.g. 6 → 'RW-'. */
 export function permToString(perm: number): string {
-  return `${perm & Perm.READ ? 'R' : '-'}${perm & Perm.WRITE ? 'W' : '-'}${perm & Perm.INHERIT ? 'X' : '-'}`
+  return `${perm & PermName.PERM_READ ? 'R' : '-'}${perm & PermName.PERM_WRITE ? 'W' : '-'}${perm & PermName.PERM_INHERIT ? 'X' : '-'}`
 }
 
-export interface TopicConfigView {
-  topicName: string
-  readQueueNums: number
-  writeQueueNums: number
-  perm: number
-  topicFilterType: string
-  topicSysFlag: number
-  order: boolean
-}
+/** The fields of a TopicConfig that `TopicConfig.toString()` prints. */
+export type TopicConfigView = Omit<TopicConfig, 'attributes'>
 
 /** `TopicConfig.toString()` of RocketMQ 4.9. */
 export function formatTopicConfig(config: TopicConfigView): string {
