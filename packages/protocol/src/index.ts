@@ -35,6 +35,7 @@ export {
 } from './remoting-command.js'
 export type { RemotingCommand, ExtFieldValue } from './remoting-command.js'
 export { FrameDecoder } from './frame-decoder.js'
+export { raceAbort } from './abort.js'
 export { parseJsonLenient, stringifyJson } from './json.js'
 export { defineHeader, field } from './headers/define-header.js'
 export type { FieldKind, FieldSpec, FieldFactory, HeaderOf, HeaderSchema, HeaderShape } from './headers/define-header.js'

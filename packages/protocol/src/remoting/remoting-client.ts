@@ -4,6 +4,7 @@
  * after a close, and server-initiated requests (NOTIFY_CONSUMER_IDS_CHANGED, CHECK_TRANSACTION_STATE, …)
  * dispatched to `onRequest`.
  */
+import { raceAbort } from '../abort.js'
 import { connect } from 'node:net'
 import { RemotingConnectError, RemotingTimeoutError } from '../errors.js'
 import { noopLogger } from '../logger.js'
@@ -65,7 +66,7 @@ export class RemotingClient {
     if (connection && !connection.closed) return connection.invoke(request, { timeoutMs, signal })
     if (signal?.aborted) return Promise.reject(signal.reason)
     const start = Date.now()
-    return withAbort(this.getConnection(addr), signal).then((conn) => {
+    return raceAbort(this.getConnection(addr), signal).then((conn) => {
       const remaining = timeoutMs - (Date.now() - start)
       if (remaining <= 0) throw new RemotingTimeoutError(addr, timeoutMs, 'connecting took the whole timeout')
       return conn.invoke(request, { timeoutMs: remaining, signal })
@@ -164,23 +165,4 @@ export class RemotingClient {
       })
     })
   }
-}
-
-/** Rejects with `signal.reason` as soon as the signal aborts, otherwise follows `promise`. */
-function withAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
 }
