@@ -1,5 +1,6 @@
 import type { Logger, MessageExt } from '@cometmq/protocol'
-import { resolveStoreConfig } from './store-config.js'
+import fs from 'node:fs'
+import { DELETE_FILE_BATCH_MAX, MAX_QUERY_MESSAGE_NUM, resolveStoreConfig } from './store-config.js'
 import { StoreError } from './store-error.js'
 import type {
   GetMessageQuery,
@@ -11,7 +12,11 @@ import type {
   PutMessageInput,
   PutMessageResult,
   PutMessagesInput,
+  QueryMessageQuery,
+  QueryMessageResult,
   ResolvedStoreConfig,
+  RetentionReport,
+  RetentionRequest,
   StoreSupports,
 } from './types.js'
 import { checkInt, checkQueueId, checkTopic, normalizeGetQuery, normalizePut, normalizePutBatch } from './validate-input.js'
@@ -43,6 +48,10 @@ export abstract class MessageStore {
   #closing: Promise<void> | null = null
   readonly #inFlight = new Set<Promise<unknown>>()
   readonly #listeners = new Set<MessageArrivedListener>()
+  #retentionTimer: NodeJS.Timeout | null = null
+  #retentionRun: Promise<RetentionReport> | null = null
+  #diskUsage: number | null = null
+  #diskFull = false
 
   /** @throws StoreError BAD_ARGUMENT on an invalid config value. */
   protected constructor(supports: StoreSupports, config: MessageStoreConfig) {
@@ -70,6 +79,10 @@ export abstract class MessageStore {
       try {
         await this._open()
         this.#status = 'open'
+        this.#diskFull = false
+        await this.#checkDisk().catch((err: unknown) => this.logger.warn('disk usage check failed', { error: String(err) }))
+        this.#retentionTimer = setInterval(() => void this.#retentionTick(), this.config.cleanResourceInterval)
+        this.#retentionTimer.unref()
       } catch (err) {
         this.#status = previous
         throw err
@@ -87,8 +100,11 @@ export abstract class MessageStore {
     if (this.#status === 'opening' && this.#opening) await this.#opening.catch(() => undefined)
     if (this.#status !== 'open') return
     this.#status = 'closing'
+    if (this.#retentionTimer) clearInterval(this.#retentionTimer)
+    this.#retentionTimer = null
     this.#closing = (async () => {
       try {
+        await this.#retentionRun?.catch(() => undefined)
         await Promise.allSettled([...this.#inFlight])
         await this._close()
       } finally {
@@ -110,6 +126,7 @@ export abstract class MessageStore {
     this.#assertOpen()
     const normalized = normalizePut(input, this.config)
     if (!('records' in normalized)) return normalized
+    if (this.#diskFull) return this.#diskFullResult()
     return this.#track(this._putMessage(normalized))
   }
 
@@ -122,6 +139,7 @@ export abstract class MessageStore {
     this.#assertOpen()
     const normalized = normalizePutBatch(input, this.config)
     if (!('records' in normalized)) return normalized
+    if (this.#diskFull) return this.#diskFullResult()
     return this.#track(this._putMessage(normalized))
   }
 
@@ -203,6 +221,131 @@ export abstract class MessageStore {
   }
 
   /**
+   * Messages of `query.topic` carrying `query.key` (a `KEYS` word or the `UNIQ_KEY`) stored within the time
+   * window, newest first, at most min(maxNum, 64). Empty when `messageIndexEnable` is false. Works for messages
+   * still retained (deleted segments take their index entries with them).
+   * @throws StoreError STORE_NOT_OPEN | STORE_CLOSED | BAD_ARGUMENT
+   */
+  async queryMessage(query: QueryMessageQuery): Promise<QueryMessageResult> {
+    this.#assertOpen()
+    if (typeof query !== 'object' || query === null) throw new StoreError('BAD_ARGUMENT', 'query must be an object')
+    const topic = checkTopic(query.topic)
+    if (typeof query.key !== 'string' || query.key.length === 0) throw new StoreError('BAD_ARGUMENT', `key must be a non-empty string, got ${String(query.key)}`)
+    const normalized: QueryMessageQuery = {
+      topic,
+      key: query.key,
+      maxNum: Math.min(MAX_QUERY_MESSAGE_NUM, checkInt('maxNum', query.maxNum, 1)),
+      beginTimestamp: checkInt('beginTimestamp', query.beginTimestamp),
+      endTimestamp: checkInt('endTimestamp', query.endTimestamp),
+    }
+    if (!this.config.messageIndexEnable) return { messages: [], indexLastUpdateTimestamp: 0, indexLastUpdatePhyoffset: 0 }
+    return this.#track(this._queryMessage(normalized))
+  }
+
+  /**
+   * Runs retention now, whatever the `deleteWhen` hour: deletes commit-log segments (oldest first, never the
+   * newest one) whose newest message is older than `fileReservedTime` hours before `now`, or with `force` the
+   * oldest segments whether expired or not; queue min offsets, min commit-log offset and index entries advance
+   * with them. Then re-measures disk usage (lifting a write refusal when space was freed).
+   * `now` (ms, default Date.now()) lets callers evaluate expiry at another time. Runs never overlap.
+   * @throws StoreError STORE_NOT_OPEN | STORE_CLOSED | BAD_ARGUMENT
+   */
+  async deleteExpiredFiles(options: { now?: number; force?: boolean } = {}): Promise<RetentionReport> {
+    this.#assertOpen()
+    const now = options.now === undefined ? Date.now() : checkInt('now', options.now)
+    if (options.force !== undefined && typeof options.force !== 'boolean') throw new StoreError('BAD_ARGUMENT', 'force must be a boolean')
+    return this.#track(
+      this.#runRetention(async () => {
+        const ratio = await this.#checkDisk()
+        const force = options.force ?? this.#underPressure(ratio)
+        return { expiredBefore: now - this.config.fileReservedTime * 3_600_000, force, maxSegments: Number.MAX_SAFE_INTEGER }
+      }),
+    )
+  }
+
+  /** Disk usage (%) measured by the last check (open, every cleanResourceInterval, deleteExpiredFiles); null without a disk. */
+  get diskUsage(): number | null {
+    return this.#diskUsage
+  }
+
+  /** True while puts are refused because disk usage is above `diskSpaceWarningLevelRatio`. */
+  get diskFull(): boolean {
+    return this.#diskFull
+  }
+
+  /** Directory whose filesystem usage retention watches; null for adapters without files. Default: storePathRootDir. */
+  protected _storageDir(): string | null {
+    return this.config.storePathRootDir === '' ? null : this.config.storePathRootDir
+  }
+
+  #underPressure(ratio: number | null): boolean {
+    return ratio !== null && this.config.cleanFileForciblyEnable && ratio >= this.config.diskMaxUsedSpaceRatio
+  }
+
+  /** Measures disk usage and sets/lifts the write refusal. */
+  async #checkDisk(): Promise<number | null> {
+    const dir = this._storageDir()
+    let ratio: number | null = null
+    if (this.config.diskUsage) ratio = await this.config.diskUsage(dir ?? '')
+    else if (dir !== null) {
+      // RocketMQ UtilAll.getDiskPartitionSpaceUsedPercent: (total - free) / total with Java File.getFreeSpace (f_bfree)
+      const stats = await fs.promises.statfs(dir)
+      ratio = stats.blocks > 0 ? ((stats.blocks - stats.bfree) / stats.blocks) * 100 : 0
+    }
+    this.#diskUsage = ratio
+    const full = ratio !== null && ratio >= this.config.diskSpaceWarningLevelRatio
+    if (full !== this.#diskFull) {
+      if (full) this.logger.error('disk is full: refusing puts', { diskUsage: ratio, diskSpaceWarningLevelRatio: this.config.diskSpaceWarningLevelRatio })
+      else this.logger.info('disk space recovered: accepting puts again', { diskUsage: ratio })
+    }
+    this.#diskFull = full
+    return ratio
+  }
+
+  #diskFullResult(): PutMessageResult {
+    const ratio = this.#diskUsage === null ? '?' : this.#diskUsage.toFixed(1)
+    return {
+      status: 'SERVICE_NOT_AVAILABLE',
+      remark: `the broker's disk is full: usage ${ratio}% is above diskSpaceWarningLevelRatio ${this.config.diskSpaceWarningLevelRatio}%; puts are refused until retention frees space`,
+    }
+  }
+
+  /** Serialises retention runs: a run waits for the previous one. */
+  #runRetention(plan: () => Promise<RetentionRequest | null>): Promise<RetentionReport> {
+    const previous = this.#retentionRun ?? Promise.resolve()
+    const run = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const request = await plan()
+        if (request === null || this.#status !== 'open') return { deletedSegments: 0, deletedBytes: 0, minPhyOffset: this.#status === 'open' ? this._getMinPhyOffset() : 0 }
+        const report = await this._deleteExpired(request)
+        if (report.deletedSegments > 0) {
+          this.logger.info('retention deleted segments', { ...report, force: request.force })
+          await this.#checkDisk()
+        }
+        return report
+      })
+    this.#retentionRun = run
+    const clear = (): void => {
+      if (this.#retentionRun === run) this.#retentionRun = null
+    }
+    run.then(clear, clear)
+    return run
+  }
+
+  /** Timer tick: disk check, then delete expired segments at a deleteWhen hour, or any old segment under disk pressure. */
+  async #retentionTick(): Promise<void> {
+    if (this.#status !== 'open' || this.#retentionRun) return
+    await this.#runRetention(async () => {
+      const ratio = await this.#checkDisk()
+      const now = Date.now()
+      const pressure = this.#underPressure(ratio)
+      if (!pressure && !this.config.deleteWhen.includes(new Date(now).getHours())) return null
+      return { expiredBefore: now - this.config.fileReservedTime * 3_600_000, force: pressure, maxSegments: DELETE_FILE_BATCH_MAX }
+    }).catch((err: unknown) => this.logger.error('retention run failed', { error: err instanceof Error ? err.message : String(err) }))
+  }
+
+  /**
    * Registers a listener called synchronously once per message after it becomes visible to getMessage.
    * Allowed in any state. Returns an unsubscribe function.
    */
@@ -263,6 +406,10 @@ export abstract class MessageStore {
   protected abstract _selectOneMessageByOffset(commitLogOffset: number): Promise<Buffer | null>
   protected abstract _getMaxPhyOffset(): number
   protected abstract _getMinPhyOffset(): number
+  /** Key lookup with `maxNum` already capped at 64; see queryMessage. Must re-check matches exactly (recordMatchesKey). */
+  protected abstract _queryMessage(query: QueryMessageQuery): Promise<QueryMessageResult>
+  /** One retention run; see RetentionRequest. Must never delete the newest segment. */
+  protected abstract _deleteExpired(request: RetentionRequest): Promise<RetentionReport>
   protected async _readCommitLog(_fromOffset: number, _maxBytes: number): Promise<Buffer> {
     throw new StoreError('STORE_NOT_SUPPORTED', `${this.constructor.name} does not implement readCommitLog()`)
   }

@@ -47,6 +47,45 @@ export interface MessageStoreConfig {
    * RocketMQ `CommitLog.checkMessageAndReturnSize` does. Extension to the architecture.md config.
    */
   computeTagsCode?: (message: MessageExt) => number
+  /** Hours a commit-log segment is kept after its newest message was stored. Default 72. Source: MessageStoreConfig.fileReservedTime. */
+  fileReservedTime?: number
+  /**
+   * Hour(s) of the day (local time, `;`-separated, e.g. `04` or `01;04`) at which expired segments are deleted.
+   * Default `04`. Source: MessageStoreConfig.deleteWhen.
+   */
+  deleteWhen?: string
+  /**
+   * Disk usage in percent of the store's filesystem above which segments are deleted at any hour, oldest first,
+   * expired or not (when `cleanFileForciblyEnable`). Clamped to [10, 95] as RocketMQ does. Default 75.
+   * Source: MessageStoreConfig.diskMaxUsedSpaceRatio.
+   */
+  diskMaxUsedSpaceRatio?: number
+  /**
+   * Disk usage in percent above which puts are refused with SERVICE_NOT_AVAILABLE until retention frees space.
+   * Default 90. Source: RocketMQ 5 MessageStoreConfig.diskSpaceWarningLevelRatio (4.9: system property
+   * `rocketmq.broker.diskSpaceWarningLevelRatio` = 0.90).
+   */
+  diskSpaceWarningLevelRatio?: number
+  /** Allow deleting unexpired segments under disk pressure. Default true. Source: MessageStoreConfig.cleanFileForciblyEnable. */
+  cleanFileForciblyEnable?: boolean
+  /** Retention / disk check cadence in ms. Default 10000. Source: MessageStoreConfig.cleanResourceInterval. */
+  cleanResourceInterval?: number
+  /** Build the key index (QUERY_MESSAGE). Default true. Source: MessageStoreConfig.messageIndexEnable. */
+  messageIndexEnable?: boolean
+  /** File adapter IndexFile hash slots per file. Default 5000000. Source: MessageStoreConfig.maxHashSlotNum. */
+  maxHashSlotNum?: number
+  /** File adapter IndexFile entries per file. Default 20000000. Source: MessageStoreConfig.maxIndexNum. */
+  maxIndexNum?: number
+  /**
+   * Memory adapter: byte budget of stored records; when a put would exceed it the oldest segments are dropped
+   * (min offsets advance). Default 268435456 (256 MiB). CometMQ extension.
+   */
+  memoryStoreMaxBytes?: number
+  /**
+   * Disk usage of the filesystem holding `dir`, in percent (0–100). Default: `fs.statfs`. Adapters without files
+   * (memory) have no disk unless this is given. Injection point for tests. CometMQ extension.
+   */
+  diskUsage?: (dir: string) => Promise<number>
 }
 
 /** `MessageStoreConfig` with every default applied (see `resolveStoreConfig`). */
@@ -64,6 +103,18 @@ export interface ResolvedStoreConfig {
   readonly accessMessageInMemoryMaxRatio: number
   readonly logger: Logger
   readonly computeTagsCode: ((message: MessageExt) => number) | undefined
+  readonly fileReservedTime: number
+  /** Parsed `deleteWhen`: hours of the day, 0–23. */
+  readonly deleteWhen: readonly number[]
+  readonly diskMaxUsedSpaceRatio: number
+  readonly diskSpaceWarningLevelRatio: number
+  readonly cleanFileForciblyEnable: boolean
+  readonly cleanResourceInterval: number
+  readonly messageIndexEnable: boolean
+  readonly maxHashSlotNum: number
+  readonly maxIndexNum: number
+  readonly memoryStoreMaxBytes: number
+  readonly diskUsage: ((dir: string) => Promise<number>) | undefined
 }
 
 /** What an adapter can do; fixed for the adapter's lifetime (never changes on open/close). */
@@ -208,4 +259,49 @@ export interface NormalizedPut {
   sysFlag: number
   records: PendingRecord[]
   waitStoreMsgOK: boolean
+}
+
+/**
+ * A key lookup (QUERY_MESSAGE). A message matches when its topic is `topic` and `key` is one of the
+ * space-separated words of its `KEYS` property or equals its `UNIQ_KEY`, and its store time is within
+ * [beginTimestamp, endTimestamp]. Matches are exact (hash collisions of an index never leak out).
+ */
+export interface QueryMessageQuery {
+  topic: string
+  key: string
+  /** Most messages returned, ≥ 1; capped at `MAX_QUERY_MESSAGE_NUM` (64). */
+  maxNum: number
+  /** Window start, ms since epoch, inclusive. */
+  beginTimestamp: number
+  /** Window end, ms since epoch, inclusive. */
+  endTimestamp: number
+}
+
+/** Result of queryMessage: raw stored records, newest first (a QUERY_MESSAGE response body concatenates them). */
+export interface QueryMessageResult {
+  messages: Buffer[]
+  /** Store time (ms) of the newest indexed message; 0 when nothing is indexed. RocketMQ QueryMessageResponseHeader. */
+  indexLastUpdateTimestamp: number
+  /** Commit-log offset of the newest indexed message; 0 when nothing is indexed. */
+  indexLastUpdatePhyoffset: number
+}
+
+/** What `_deleteExpired` is asked to do (one retention run). */
+export interface RetentionRequest {
+  /** Segments whose newest message was stored before this time (ms since epoch) are expired. */
+  expiredBefore: number
+  /** Delete the oldest segments even if not expired (disk pressure or a forced manual run). */
+  force: boolean
+  /** Most segments to delete in this run (RocketMQ deleteFileBatchMax, 10). The newest segment is never deleted. */
+  maxSegments: number
+}
+
+/** What a retention run did. */
+export interface RetentionReport {
+  /** Commit-log segments deleted. */
+  deletedSegments: number
+  /** Bytes of commit log deleted: how far getMinPhyOffset() advanced in this run. */
+  deletedBytes: number
+  /** Oldest retained commit-log offset after the run. */
+  minPhyOffset: number
 }

@@ -17,6 +17,14 @@ export interface ConformanceOptions {
    * override other keys, e.g. a small `mappedFileSizeCommitLog`.
    */
   factory: (config: MessageStoreConfig) => MessageStore
+  /**
+   * Absolute path (or `file:` URL) of an ES module whose `default` export is a factory like `factory`
+   * (`(config: MessageStoreConfig) => MessageStore`, honouring every key it is given). REQUIRED when
+   * `supports.permanence` is true: the crash-safety group imports it in a child process, writes with
+   * SYNC_FLUSH and SIGKILLs that process mid-write. A `.ts` module is loaded through tsx
+   * (`node --conditions=development --import tsx`).
+   */
+  childModule?: string
 }
 
 /** maxMessageSize the suite configures (bytes): small so big-message tests stay fast and fit small files. */
@@ -73,6 +81,20 @@ export async function errorCodeOf(fn: () => unknown): Promise<string | undefined
   } catch (err) {
     return (err as { code?: string }).code ?? `no code: ${String(err)}`
   }
+}
+
+/** Every raw record of a queue from `from` (default: its min offset) to its max offset, in queue order. */
+export async function readQueue(store: MessageStore, topic: string, queueId: number, from = store.getMinOffsetInQueue(topic, queueId)): Promise<Buffer[]> {
+  const records: Buffer[] = []
+  let offset = from
+  const max = store.getMaxOffsetInQueue(topic, queueId)
+  while (offset < max) {
+    const got = await store.getMessage({ topic, queueId, offset, maxMsgNums: 64 })
+    if (got.status !== 'FOUND') throw new Error(`getMessage(${topic}/${queueId} @${offset}) answered ${got.status} below max offset ${max}`)
+    records.push(...got.messages)
+    offset = got.nextBeginOffset
+  }
+  return records
 }
 
 /** Tiny deterministic PRNG (mulberry32) so property-style tests need no dependency. */
