@@ -110,6 +110,31 @@ export class CommitLog {
     }
   }
 
+  /** Records that a record stored at `storeTimestamp` (ms) starts at `offset` (for retention). */
+  noteStored(offset: number, storeTimestamp: number): void {
+    const segment = this.files.findSegment(offset)
+    if (segment && storeTimestamp > segment.newestStoreTimestamp) segment.newestStoreTimestamp = storeTimestamp
+  }
+
+  /**
+   * Store time (ms) of the newest record of `segments[index]`, or an upper bound of it; -1 when unknown.
+   * Exact for a file appended to or scanned by recovery since open. Otherwise the store time of the first
+   * record of the next file: it was appended after every record of this file, so (with a clock that does not
+   * step back) it is ≥ their store times. A file's last record cannot be found without scanning the whole file
+   * (records are chained by their sizes from the file start), which would cost a 1 GiB read per file; RocketMQ
+   * uses the file's mtime instead, which copying or touching the store changes. The bound errs towards keeping
+   * a file longer (until the next file's first message expires), never towards deleting it early.
+   */
+  async newestStoreTimestamp(index: number): Promise<number> {
+    const segments = this.files.segments
+    const segment = segments[index]
+    if (!segment) return -1
+    if (segment.newestStoreTimestamp >= 0) return segment.newestStoreTimestamp
+    const next = segments[index + 1]
+    if (!next) return -1
+    return this.pickupStoreTimestamp(next.fileFromOffset, STORE_TIMESTAMP_HEADER_BYTES)
+  }
+
   /** `size` bytes at `offset` (memory, page cache or disk), or null when they are not (all) in the log. */
   async read(offset: number, size: number): Promise<Buffer | null> {
     const segment = this.files.findSegment(offset)

@@ -1,5 +1,14 @@
 import type { Logger } from '@cometmq/protocol'
-import type { SegmentFileQueue } from './segment-file-queue.js'
+
+/** Something holding appended bytes in memory until `commit()` writes them (a SegmentFileQueue, the IndexService). */
+export interface CommitTarget {
+  /** Directory of the files written (for logs). */
+  readonly dir: string
+  /** Bytes appended but not yet written. */
+  readonly pendingBytes: number
+  /** Writes every pending byte; returns the bytes written. @throws the fs error (unwritten bytes stay pending). */
+  commit(): number
+}
 
 /** Runs `task` once, later: by default with setImmediate (after the I/O callbacks of this event-loop turn). */
 export type DeferFunction = (task: () => void) => void
@@ -11,15 +20,15 @@ const defaultDefer: DeferFunction = (task) => {
 const WRITTEN = Promise.resolve(true)
 
 /**
- * Writes the write buffers of a store's files (commit log and ConsumeQueues) once per event-loop turn:
- * the first append after a commit registers its SegmentFileQueue (`add`) and schedules one `run()`, which
+ * Writes the write buffers of a store's files (commit log, ConsumeQueues, IndexFile entries) once per event-loop
+ * turn: the first append after a commit registers its CommitTarget (`add`) and schedules one `run()`, which
  * writes every registered queue with one positional write each. Puts made during the same turn share it.
  *
  * A queue whose write fails stays registered and is retried by the next run (scheduled by the next append);
  * `failing` is true from a failed run until a run succeeds.
  */
 export class CommitScheduler {
-  readonly #dirty = new Set<SegmentFileQueue>()
+  readonly #dirty = new Set<CommitTarget>()
   #turn: { promise: Promise<boolean>; resolve: (ok: boolean) => void } | null = null
   #failing = false
   #stopped = false
@@ -30,7 +39,7 @@ export class CommitScheduler {
   ) {}
 
   /** Registers `queue` (it has unwritten bytes) and schedules a run if none is scheduled. */
-  add(queue: SegmentFileQueue): void {
+  add(queue: CommitTarget): void {
     this.#dirty.add(queue)
     if (this.#turn || this.#stopped) return
     let resolve!: (ok: boolean) => void

@@ -5,8 +5,7 @@ import { CQ_STORE_UNIT_SIZE } from '../../store-config.js'
 import { SegmentFileQueue } from './segment-file-queue.js'
 import type { WriteBufferOptions } from './segment-file-queue.js'
 import type { FsyncFunction, SegmentFile } from './segment-file.js'
-
-const TWO_32 = 4294967296
+import { readLong, writeLong } from '../../int64.js'
 
 /** Encodes one 20-byte entry: commitLogOffset int64 · size int32 · tagsCode int64 (big-endian). */
 export function encodeEntry(commitLogOffset: number, size: number, tagsCode: number): Buffer {
@@ -22,17 +21,7 @@ function writeEntry(bytes: Buffer, at: number, commitLogOffset: number, size: nu
   writeLong(bytes, at + 12, tagsCode)
 }
 
-/** Writes a safe-integer JS number as a big-endian int64 without BigInt. */
-function writeLong(bytes: Buffer, position: number, value: number): void {
-  const high = Math.floor(value / TWO_32)
-  bytes.writeInt32BE(high, position)
-  bytes.writeUInt32BE(value - high * TWO_32, position + 4)
-}
 
-/** Reads an int64 as a JS number (exact below 2^53) without BigInt. */
-function readLong(bytes: Buffer, position: number): number {
-  return bytes.readInt32BE(position) * TWO_32 + bytes.readUInt32BE(position + 4)
-}
 
 /** Decodes the entry at `position` of `bytes`. */
 export function decodeEntry(bytes: Buffer, position: number): ConsumeQueueEntry {
@@ -68,6 +57,8 @@ export class ConsumeQueue {
   readonly files: SegmentFileQueue
   /** Per file: the highest commit-log offset an entry written or read through this object points to. */
   readonly #newestLogOffset = new WeakMap<SegmentFile, number>()
+  /** Logical offset of the first entry whose record is still in the commit log (0 until retention runs). */
+  #minLogicOffset = 0
 
   constructor(
     readonly topic: string,
@@ -85,9 +76,12 @@ export class ConsumeQueue {
     return this.files.maxOffset / CQ_STORE_UNIT_SIZE
   }
 
-  /** First retained logical offset. */
+  /**
+   * First live logical offset: the first entry of the first retained file, or later once retention has
+   * removed the records of the first entries (RocketMQ ConsumeQueue.minLogicOffset, see `correctMinOffset`).
+   */
   get minOffset(): number {
-    return this.files.minOffset / CQ_STORE_UNIT_SIZE
+    return Math.min(this.maxOffset, Math.max(this.files.minOffset / CQ_STORE_UNIT_SIZE, this.#minLogicOffset))
   }
 
   /**
@@ -184,6 +178,66 @@ export class ConsumeQueue {
   async readEntry(queueOffset: number): Promise<ConsumeQueueEntry | undefined> {
     const view = await this.readEntries(queueOffset, 1)
     return view.length > 0 ? view.at(0) : undefined
+  }
+
+  /**
+   * Moves `minOffset` to the first entry whose record starts at or after commit-log offset `minPhyOffset`
+   * (maxOffset when there is none). Source: RocketMQ ConsumeQueue.correctMinOffset, which scans the first
+   * file; this binary-searches the queue instead (entries' commit-log offsets only grow; a filler entry counts
+   * as the next real entry), so a store with thousands of queues opens with ~20 small reads per queue.
+   */
+  async correctMinOffset(minPhyOffset: number): Promise<void> {
+    let low = this.files.minOffset / CQ_STORE_UNIT_SIZE
+    let high = this.maxOffset
+    while (low < high) {
+      const mid = Math.floor((low + high) / 2)
+      if ((await this.#realOffsetFrom(mid, high)) >= minPhyOffset) high = mid
+      else low = mid + 1
+    }
+    this.#minLogicOffset = low
+  }
+
+  /** Commit-log offset of the first non-filler entry in [queueOffset, end); +Infinity when there is none. */
+  async #realOffsetFrom(queueOffset: number, end: number): Promise<number> {
+    for (let at = queueOffset; at < end; ) {
+      const view = await this.readEntries(at, Math.min(64, end - at))
+      if (view.length === 0) return Number.POSITIVE_INFINITY
+      for (let i = 0; i < view.length; i++) {
+        const entry = view.at(i)
+        if (!isFillerEntry(entry)) return entry.commitLogOffset
+      }
+      at += view.length
+    }
+    return Number.POSITIVE_INFINITY
+  }
+
+  /**
+   * Retention: deletes the files before the last whose every entry points below commit-log offset
+   * `minPhyOffset` (RocketMQ ConsumeQueue.deleteExpiredFile: the last entry of a file is below it; the last
+   * file is always kept, so maxOffset survives), then corrects `minOffset`. The files leave the queue and
+   * `minOffset` advances before they are unlinked (after pending reads). Returns the files deleted.
+   */
+  async deleteExpired(minPhyOffset: number): Promise<number> {
+    const segments = this.files.segments
+    let count = 0
+    while (count < segments.length - 1 && (await this.#lastRealOffset(segments[count]!)) < minPhyOffset) count++
+    const removed = this.files.removeHead(count)
+    await this.correctMinOffset(minPhyOffset)
+    for (const segment of removed) await segment.destroyWhenIdle()
+    return removed.length
+  }
+
+  /** Commit-log offset of the last non-filler entry of `segment`; -1 when it holds only fillers. */
+  async #lastRealOffset(segment: SegmentFile): Promise<number> {
+    const end = segment.fileFromOffset + segment.wrotePosition
+    const last = await this.files.read(end - CQ_STORE_UNIT_SIZE, CQ_STORE_UNIT_SIZE)
+    if (last.length === CQ_STORE_UNIT_SIZE && !isFillerEntry(decodeEntry(last, 0))) return decodeEntry(last, 0).commitLogOffset
+    const bytes = await this.files.read(segment.fileFromOffset, segment.wrotePosition)
+    for (let at = bytes.length - CQ_STORE_UNIT_SIZE; at >= 0; at -= CQ_STORE_UNIT_SIZE) {
+      const entry = decodeEntry(bytes, at)
+      if (!isFillerEntry(entry)) return entry.commitLogOffset
+    }
+    return -1
   }
 
   /** First logical offset of the file after the one holding `queueOffset`. Source: ConsumeQueue.rollNextFile. */

@@ -76,6 +76,7 @@ describe('FileMessageStore crash safety (SYNC_FLUSH, SIGKILL)', () => {
       expect(raw?.equals(expected), `message ${ack.n} at ${ack.commitLogOffset}`).toBe(true)
       const got = await store.getMessage({ topic: input.topic, queueId: input.queueId, offset: ack.queueOffset, maxMsgNums: 1 })
       expect(got.messages[0]?.equals(expected), `message ${ack.n} in its queue`).toBe(true)
+      await expectIndexed(store, ack.n, expected)
     }
     for (const q of [0, 1, 2]) {
       const acked = acks.filter((a) => a.n % 3 === q).length
@@ -90,7 +91,14 @@ describe('FileMessageStore crash safety (SYNC_FLUSH, SIGKILL)', () => {
   })
 })
 
-/** Reopens `dir` and checks that every ack survived byte-identical and each queue is gap-free from 0. */
+/** The key index finds message n by its UNIQ_KEY `C<n>`: exactly its record (crash recovery lost no entry and made no duplicate). */
+async function expectIndexed(store: FileMessageStore, n: number, expected: Buffer): Promise<void> {
+  const found = await store.queryMessage({ topic: 'CrashTopic', key: `C${n}`, maxNum: 64, beginTimestamp: 0, endTimestamp: Number.MAX_SAFE_INTEGER })
+  expect(found.messages.length, `message ${n} by its key`).toBe(1)
+  expect(found.messages[0]!.equals(expected), `message ${n} by its key`).toBe(true)
+}
+
+/** Reopens `dir` and checks that every ack survived byte-identical, is found by its key, and each queue is gap-free from 0. */
 async function expectAcksSurvived(t: ReturnType<typeof useTempDirs>, dir: string, acks: Ack[]): Promise<void> {
   const store = t.track(new FileMessageStore({ storePathRootDir: dir, mappedFileSizeCommitLog: 64 * 1024 }))
   await store.open()
@@ -101,6 +109,7 @@ async function expectAcksSurvived(t: ReturnType<typeof useTempDirs>, dir: string
     expect(raw?.equals(expected), `message ${ack.n} at ${ack.commitLogOffset}`).toBe(true)
     const got = await store.getMessage({ topic: input.topic, queueId: input.queueId, offset: ack.queueOffset, maxMsgNums: 1 })
     expect(got.messages[0]?.equals(expected), `message ${ack.n} in its queue`).toBe(true)
+    await expectIndexed(store, ack.n, expected)
   }
   for (const q of [0, 1, 2]) {
     const max = store.getMaxOffsetInQueue('CrashTopic', q)

@@ -1,9 +1,10 @@
-import { decodeMessageRecord, encodeMessageRecord } from '@cometmq/protocol'
+import { MessageSysFlag, decodeMessageRecord, encodeMessageRecord } from '@cometmq/protocol'
 import type { MessageExt } from '@cometmq/protocol'
 import fs from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { inRangeResult, maxEntriesToScan, outOfRangeResult, planBatch, searchOffsetByTime } from '../../get-message-plan.js'
+import { indexKeysOf, recordMatchesKey } from '../../index-keys.js'
 import { MessageStore } from '../../message-store.js'
 import { StoreError } from '../../store-error.js'
 import type {
@@ -14,6 +15,10 @@ import type {
   NormalizedGetMessageQuery,
   NormalizedPut,
   PutMessageResult,
+  QueryMessageQuery,
+  QueryMessageResult,
+  RetentionReport,
+  RetentionRequest,
 } from '../../types.js'
 import { recordAt } from '../../record-input.js'
 import { isPreparedOrRollback } from '../../validate-input.js'
@@ -22,6 +27,7 @@ import { CommitScheduler } from './commit-scheduler.js'
 import type { DeferFunction } from './commit-scheduler.js'
 import { ConsumeQueueTable } from './consume-queue-table.js'
 import { GroupCommitService } from './group-commit-service.js'
+import { IndexService } from './index-service.js'
 import { recoverStore } from './recovery.js'
 import type { RecoveryReport } from './recovery.js'
 import { fdatasync } from './segment-file.js'
@@ -50,6 +56,8 @@ function memoryBytes(): number {
 interface OpenState {
   commitLog: CommitLog
   queues: ConsumeQueueTable
+  /** The key index; null with messageIndexEnable false. */
+  index: IndexService | null
   checkpoint: StoreCheckpoint
   flusher: GroupCommitService
   scheduler: CommitScheduler
@@ -80,7 +88,12 @@ function isPathSafeTopic(topic: string): boolean {
  *   resolves after an fsync covering it (group commit), or FLUSH_DISK_TIMEOUT after `syncFlushTimeout` ms.
  *   A failed write answers UNKNOWN_ERROR (the bytes stay buffered and are retried; new puts are refused
  *   while writes keep failing).
- * - ConsumeQueues and the checkpoint are fsynced every `flushIntervalConsumeQueue` ms. Timers are unref'd.
+ * - Each put is also indexed at put time (unless `messageIndexEnable` is false): IndexFiles under `<root>/index`
+ *   (protocol doc §4.7, see `IndexService`), entries written with the other buffers once per turn.
+ * - ConsumeQueues, the IndexFiles and the checkpoint are fsynced every `flushIntervalConsumeQueue` ms. Timers are unref'd.
+ * - Retention (`deleteExpiredFiles`, the base class timer) deletes whole commit-log files oldest first, then the
+ *   ConsumeQueue and IndexFiles that only point below the new minimum; queue min offsets follow
+ *   (see `_deleteExpired`).
  * - open() recovers: see `recoverStore`. Reads: buffered and the newest `commitLogCacheSize` bytes of the
  *   commit log come from memory; other bytes within `accessMessageInMemoryMaxRatio` % of memory from the end
  *   are read with fs.readSync (page cache), older ones with async positional reads.
@@ -128,19 +141,37 @@ export class FileMessageStore extends MessageStore {
       retainBytes: 0,
       onPending,
     })
+    const index = config.messageIndexEnable
+      ? new IndexService(join(root, 'index'), { slotNum: config.maxHashSlotNum, indexNum: config.maxIndexNum, logger: this.logger, onPending: (target) => scheduler.add(target) })
+      : null
     let checkpoint: StoreCheckpoint | undefined
     try {
       const abnormal = fs.existsSync(abortPath)
       if (abnormal) this.logger.warn('abort file found: the last run did not close cleanly', { root })
+      // retention watches the filesystem of the commit log (_storageDir), which must exist before the first put
+      await fs.promises.mkdir(config.storePathCommitLog, { recursive: true })
       checkpoint = await StoreCheckpoint.open(join(root, 'checkpoint'))
       await commitLog.files.load()
       await queues.load()
-      const report = await recoverStore(commitLog, queues, { ...checkpoint.data }, config.computeTagsCode, this.logger, abnormal)
+      const previous = { ...checkpoint.data }
+      const report = await recoverStore(commitLog, queues, previous, config.computeTagsCode, this.logger, abnormal, index)
       await commitLog.files.flush(this.#fsync)
       await queues.flush(this.#fsync)
+      const indexed = index ? await index.flush(this.#fsync) : false
       const end = report.commitLogEnd
       const timestamp = commitLog.lastStoreTimestamp
-      await checkpoint.write({ physicMsgTimestamp: timestamp, logicsMsgTimestamp: timestamp, commitLogFlushedOffset: end, consumeQueueSafeOffset: end }, this.#fsync)
+      await checkpoint.write(
+        {
+          physicMsgTimestamp: timestamp,
+          logicsMsgTimestamp: timestamp,
+          // with the index disabled, the old values say where re-indexing starts once it is enabled again
+          indexMsgTimestamp: indexed ? timestamp : previous.indexMsgTimestamp,
+          commitLogFlushedOffset: end,
+          consumeQueueSafeOffset: end,
+          indexSafeOffset: indexed ? end : Math.min(previous.indexSafeOffset, end),
+        },
+        this.#fsync,
+      )
       await fs.promises.writeFile(abortPath, '')
       this.#lastRecovery = report
     } catch (err) {
@@ -148,12 +179,14 @@ export class FileMessageStore extends MessageStore {
       checkpoint?.close()
       commitLog.files.closeAll()
       queues.closeAll()
+      index?.closeAll()
       releaseLock()
       throw err
     }
     const state: OpenState = {
       commitLog,
       queues,
+      index,
       checkpoint,
       scheduler,
       releaseLock,
@@ -180,25 +213,42 @@ export class FileMessageStore extends MessageStore {
   }
 
   /**
-   * Writes every buffer (commit log first, so no ConsumeQueue entry reaches the disk before its record),
-   * fsyncs every ConsumeQueue, then records in the checkpoint how far they (and the commit log) are durable.
+   * Writes every buffer (commit log first, so no ConsumeQueue or index entry reaches the disk before its record),
+   * fsyncs every ConsumeQueue and the IndexFiles (IndexService.flush, whose synchronous part runs here, at the
+   * moment `safeOffset` is taken), then records in the checkpoint how far they (and the commit log) are durable.
    */
   #flushConsumeQueues(state: OpenState): Promise<void> {
     if (state.consumeQueueFlush) return state.consumeQueueFlush
     state.scheduler.run()
-    const safeOffset = state.commitLog.maxOffset // every record below it is dispatched (dispatch is synchronous)
+    const safeOffset = state.commitLog.maxOffset // every record below it is dispatched and indexed (both synchronous)
     const logicsMsgTimestamp = state.commitLog.lastStoreTimestamp
+    const indexFlush = state.index
+      ? state.index.flush(this.#fsync).catch((err: unknown) => {
+          this.logger.error('index flush failed', { error: (err as Error).message })
+          return false
+        })
+      : Promise.resolve(false)
     state.consumeQueueFlush = (async () => {
       try {
         await state.queues.flush(this.#fsync)
+        const indexed = await indexFlush
         const previous = state.checkpoint.data
-        if (previous.consumeQueueSafeOffset === safeOffset && previous.commitLogFlushedOffset === state.flusher.flushedOffset) return
+        const indexSafeOffset = indexed ? safeOffset : previous.indexSafeOffset
+        if (
+          previous.consumeQueueSafeOffset === safeOffset &&
+          previous.commitLogFlushedOffset === state.flusher.flushedOffset &&
+          previous.indexSafeOffset === indexSafeOffset
+        ) {
+          return
+        }
         await state.checkpoint.write(
           {
             physicMsgTimestamp: state.flushedStoreTimestamp,
             logicsMsgTimestamp,
+            indexMsgTimestamp: indexed ? logicsMsgTimestamp : previous.indexMsgTimestamp,
             commitLogFlushedOffset: state.flusher.flushedOffset,
             consumeQueueSafeOffset: safeOffset,
+            indexSafeOffset,
           },
           this.#fsync,
         )
@@ -224,6 +274,7 @@ export class FileMessageStore extends MessageStore {
       state.checkpoint.close()
       state.commitLog.files.closeAll()
       state.queues.closeAll()
+      state.index?.closeAll()
       this.#state = null
       await fs.promises.rm(join(this.config.storePathRootDir, ABORT_FILE_NAME), { force: true })
       state.releaseLock()
@@ -255,6 +306,7 @@ export class FileMessageStore extends MessageStore {
     })
     if (!outcome.ok) return { status: outcome.status, remark: outcome.remark }
     state.commitLog.lastStoreTimestamp = storeTimestamp
+    state.commitLog.noteStored(outcome.wroteOffset, storeTimestamp)
     const commitLogOffsets: number[] = []
     sizes.reduce((offset, size) => (commitLogOffsets.push(offset), offset + size), outcome.wroteOffset)
     const appendResult: AppendMessageResult = {
@@ -265,8 +317,9 @@ export class FileMessageStore extends MessageStore {
       msgNum: put.records.length,
       commitLogOffsets,
     }
+    const events: MessageArrivedEvent[] = []
+    let dispatchError: Error | null = null
     if (queue) {
-      const events: MessageArrivedEvent[] = []
       try {
         put.records.forEach((record, i) => {
           const queueOffset = firstQueueOffset + i
@@ -274,11 +327,22 @@ export class FileMessageStore extends MessageStore {
           events.push({ topic: put.topic, queueId: put.queueId, queueOffset, tagsCode: record.tagsCode, storeTimestamp })
         })
       } catch (err) {
-        this.logger.error('consume queue write failed', { topic: put.topic, queueId: put.queueId, error: (err as Error).message })
-        return { status: 'UNKNOWN_ERROR', appendResult, remark: `consume queue write failed: ${(err as Error).message}` }
+        dispatchError = err as Error
       }
-      this._notifyMessageArrived(events)
     }
+    // Index right after the ConsumeQueue dispatch (ROLLBACK records are not indexed; PREPARED ones are).
+    const index = state.index
+    if (index && MessageSysFlag.getTransactionValue(put.sysFlag) !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) {
+      for (let i = 0; i < put.records.length; i++) {
+        const keys = indexKeysOf(put.records[i]!.input.propertiesString)
+        if (keys.length > 0) index.put(put.topic, keys, commitLogOffsets[i]!, storeTimestamp)
+      }
+    }
+    if (dispatchError) {
+      this.logger.error('consume queue write failed', { topic: put.topic, queueId: put.queueId, error: dispatchError.message })
+      return { status: 'UNKNOWN_ERROR', appendResult, remark: `consume queue write failed: ${dispatchError.message}` }
+    }
+    if (events.length > 0) this._notifyMessageArrived(events)
     if (this.config.flushDiskType === 'SYNC_FLUSH' && put.waitStoreMsgOK) {
       // the flush writes the buffer before its fsync
       if (!(await state.flusher.waitForFlush(outcome.wroteOffset + outcome.wroteBytes, this.config.syncFlushTimeout))) {
@@ -364,5 +428,68 @@ export class FileMessageStore extends MessageStore {
 
   protected override async _readCommitLog(fromOffset: number, maxBytes: number): Promise<Buffer> {
     return this.#open().commitLog.readRaw(fromOffset, maxBytes)
+  }
+
+  /**
+   * Key lookup through the IndexFiles (IndexService.query); every hit's record is read from the commit log and
+   * kept only when `recordMatchesKey` confirms it (hash collisions, records deleted by retention or cut by
+   * recovery drop out). indexLastUpdate* describe the newest indexed message.
+   */
+  protected override async _queryMessage(query: QueryMessageQuery): Promise<QueryMessageResult> {
+    const state = this.#open()
+    const index = state.index
+    if (!index) return { messages: [], indexLastUpdateTimestamp: 0, indexLastUpdatePhyoffset: 0 }
+    const { topic, key, beginTimestamp, endTimestamp } = query
+    const messages = await index.query(topic, key, query.maxNum, beginTimestamp, endTimestamp, async (phyOffset) => {
+      const record = await state.commitLog.readRecord(phyOffset)
+      return record && recordMatchesKey(record, topic, key, beginTimestamp, endTimestamp) ? record : null
+    })
+    const last = index.lastUpdate
+    return { messages, indexLastUpdateTimestamp: last.timestamp, indexLastUpdatePhyoffset: last.phyOffset }
+  }
+
+  /**
+   * One retention run (RocketMQ DefaultMessageStore.CleanCommitLogService + CleanConsumeQueueService):
+   * 1. picks the oldest commit-log files, never the newest, at most `maxSegments`: while the file's newest store
+   *    time is before `expiredBefore` (CommitLog.newestStoreTimestamp: exact for files written or rescanned since
+   *    open, else bounded by the next file's first record; RocketMQ uses the file's mtime), or any with `force`;
+   * 2. takes them out of the commit log at once: from here on getMinPhyOffset, reads, readCommitLog and
+   *    lookMessageByOffset see the new minimum; moves every queue's minOffset to its first entry at or above
+   *    it (getMessage below it: OFFSET_TOO_SMALL; RocketMQ ConsumeQueue.correctMinOffset);
+   * 3. only then unlinks the files, oldest first, each once its pending reads are done: a crash leaves a
+   *    contiguous run of files, and open() derives every min offset again from the files left, so nothing else
+   *    needs persisting first;
+   * 4. per ConsumeQueue, deletes the files whose entries all point below the new minimum (never the last);
+   * 5. deletes IndexFiles (never the newest) whose newest entry points below the new minimum.
+   * deletedBytes counts whole file spans (a BLANK-ended file is physically shorter).
+   */
+  protected override async _deleteExpired(request: RetentionRequest): Promise<RetentionReport> {
+    const state = this.#open()
+    const commitLog = state.commitLog
+    const before = commitLog.minOffset
+    const limit = Math.min(request.maxSegments, commitLog.files.segments.length - 1)
+    let count = 0
+    while (count < limit) {
+      if (!request.force) {
+        const newest = await commitLog.newestStoreTimestamp(count)
+        if (newest < 0 || newest >= request.expiredBefore) break
+      }
+      count++
+    }
+    const removed = commitLog.files.removeHead(count)
+    const minPhyOffset = commitLog.minOffset
+    if (removed.length === 0) return { deletedSegments: 0, deletedBytes: 0, minPhyOffset }
+    const queues = [...state.queues.all()]
+    for (const queue of queues) await queue.correctMinOffset(minPhyOffset)
+    for (const segment of removed) await segment.destroyWhenIdle()
+    this.logger.info('commit log files deleted', { files: removed.length, minPhyOffset, force: request.force })
+    for (const queue of queues) await queue.deleteExpired(minPhyOffset)
+    if (state.index) await state.index.deleteBefore(minPhyOffset)
+    return { deletedSegments: removed.length, deletedBytes: minPhyOffset - before, minPhyOffset }
+  }
+
+  /** Retention watches the filesystem holding the commit log (RocketMQ: storePathCommitLog). */
+  protected override _storageDir(): string {
+    return this.config.storePathCommitLog
   }
 }

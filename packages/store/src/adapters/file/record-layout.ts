@@ -58,6 +58,9 @@ export interface ValidRecord {
   sysFlag: number
   storeTimestamp: number
   topic: string
+  /** Position of the PROPERTIES bytes from the record start, and their length (bytes). */
+  propertiesAt: number
+  propertiesLength: number
 }
 
 /** Outcome of validating the bytes at one commit-log position. */
@@ -110,5 +113,7 @@ export function checkRecordAt(buf: Buffer, pos: number, available: number, expec
     sysFlag,
     storeTimestamp: Number(buf.readBigInt64BE(pos + storeTimestampAt)),
     topic: buf.toString('utf8', pos + topicLengthAt + topicLengthSize, pos + topicLengthAt + topicLengthSize + topicLength),
+    propertiesAt: propertiesLengthAt + 2,
+    propertiesLength,
   }
 }

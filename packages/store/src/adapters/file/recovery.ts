@@ -1,9 +1,11 @@
-import { BLANK_MAGIC_CODE, MessageConst, decodeMessageRecord, tagsStringToTagsCode } from '@cometmq/protocol'
+import { BLANK_MAGIC_CODE, MessageConst, MessageSysFlag, decodeMessageRecord, tagsStringToTagsCode } from '@cometmq/protocol'
 import type { Logger, MessageExt } from '@cometmq/protocol'
+import { indexKeysOf } from '../../index-keys.js'
 import { isPreparedOrRollback } from '../../validate-input.js'
 import type { CommitLog } from './commit-log.js'
 import type { ConsumeQueueTable } from './consume-queue-table.js'
-import { END_FILE_MIN_BLANK_LENGTH, MIN_RECORD_SIZE, checkRecordAt } from './record-layout.js'
+import type { IndexService } from './index-service.js'
+import { END_FILE_MIN_BLANK_LENGTH, MIN_RECORD_SIZE, STORE_TIMESTAMP_HEADER_BYTES, checkRecordAt } from './record-layout.js'
 import type { ValidRecord } from './record-layout.js'
 import type { SegmentFile } from './segment-file.js'
 import type { CheckpointData } from './store-checkpoint.js'
@@ -107,21 +109,35 @@ export interface RecoveryReport {
   droppedEntries: number
   /** ConsumeQueue entries rebuilt from the commit log. */
   redispatched: number
+  /** Records whose keys were indexed again from the commit log (0 with messageIndexEnable false). */
+  reindexed: number
+  /** IndexFile entries dropped because their records are past the commit log's end. */
+  indexEntriesDropped: number
+  /** IndexFile slots that pointed past the durable entries and were walked back along their chains. */
+  indexSlotsRepaired: number
 }
 
 /**
- * Brings the commit log and ConsumeQueues back to a consistent state (RocketMQ CommitLog.recoverNormally /
- * recoverAbnormally + DefaultMessageStore.recoverTopicQueueTable, simplified by the checkpoint offsets):
+ * Brings the commit log, ConsumeQueues and IndexFiles back to a consistent state (RocketMQ
+ * CommitLog.recoverNormally / recoverAbnormally + DefaultMessageStore.recoverTopicQueueTable, simplified by the
+ * checkpoint offsets):
  * 1. scan the commit log (BODYCRC checked) from min(commitLogFlushedOffset, consumeQueueSafeOffset) — bytes
  *    below it were fsynced and are trusted; from the start of its file if that offset is not a record
  *    boundary; from the first file if the checkpoint is ahead of the files. The first invalid record ends
- *    the log: cut that file, delete later files;
+ *    the log: cut that file, delete later files. The commit log may start after 0 (retention);
  * 2. drop ConsumeQueue entries that point past the end;
- * 3. re-dispatch records from min(consumeQueueSafeOffset, end): entries already present
- *    (queueOffset < queue max) are skipped, missing ones appended. Queue max offsets follow from the CQs.
- * After an unclean shutdown (`abnormal`), the scanned commit-log files and each queue's last two files are
- * marked for fsync, so the caller's flush makes them durable before it writes the checkpoint.
- * Both `commitLog` and `queues` must be loaded.
+ * 3. `index` (when given): drop IndexFile entries past the end and repair the newest file's slots
+ *    (IndexService.recover);
+ * 4. one scan re-dispatches records from min(consumeQueueSafeOffset, end) — entries already present
+ *    (queueOffset < queue max) are skipped, missing ones appended; queue max offsets follow from the CQs —
+ *    and re-indexes the records after the index's durable point: the later of min(indexSafeOffset, end)
+ *    and the newest indexed record (whole commit log when `<root>/index` was missing or damaged).
+ *    ROLLBACK records are not indexed, PREPARED ones are (RocketMQ IndexService.buildIndex);
+ * 5. with a commit log that starts after 0, each queue's minOffset moves to its first entry whose record is
+ *    still there (RocketMQ ConsumeQueue.correctMinOffset), so min offsets survive a reopen.
+ * After an unclean shutdown (`abnormal`), the scanned commit-log files, each queue's last two files and the
+ * newest IndexFile are marked for fsync, so the caller's flush makes them durable before it writes the checkpoint.
+ * `commitLog` and `queues` must be loaded.
  */
 export async function recoverStore(
   commitLog: CommitLog,
@@ -130,6 +146,7 @@ export async function recoverStore(
   computeTagsCode: ((message: MessageExt) => number) | undefined,
   logger: Logger,
   abnormal: boolean,
+  index: IndexService | null = null,
 ): Promise<RecoveryReport> {
   const files = commitLog.files
   let durable = Math.min(checkpoint.commitLogFlushedOffset, checkpoint.consumeQueueSafeOffset)
@@ -140,8 +157,9 @@ export async function recoverStore(
     durable = dispatchFloor = files.minOffset
   }
   let lastStoreTimestamp = 0
-  const scan = await scanFrom(commitLog, durable, true, (_o, _b, _a, record) => {
+  const scan = await scanFrom(commitLog, durable, true, (offset, _b, _a, record) => {
     lastStoreTimestamp = record.storeTimestamp
+    commitLog.noteStored(offset, record.storeTimestamp)
   })
   const end = scan.end
   if (scan.problem) logger.warn('commit log ends before its files do; cutting the rest', { ...scan.problem, commitLogOffset: end })
@@ -157,10 +175,35 @@ export async function recoverStore(
   let droppedEntries = 0
   for (const queue of queues.all()) droppedEntries += await queue.truncateBeyond(end)
 
+  let indexFrom = Number.POSITIVE_INFINITY
+  let indexedUpTo = Number.POSITIVE_INFINITY
+  let indexEntriesDropped = 0
+  let indexSlotsRepaired = 0
+  if (index) {
+    const storeTimeAt = (offset: number): Promise<number> => commitLog.pickupStoreTimestamp(offset, STORE_TIMESTAMP_HEADER_BYTES)
+    // a clean close ends with a complete index flush (indexSafeOffset = end); anything else may have left slots past a header
+    const recovered = await index.recover(end, storeTimeAt, abnormal, checkpoint.indexSafeOffset < end)
+    indexEntriesDropped = recovered.cutEntries
+    indexSlotsRepaired = recovered.repairedSlots
+    indexedUpTo = recovered.newestPhyOffset
+    const trusted = recovered.missing || recovered.damaged ? files.minOffset : Math.min(checkpoint.indexSafeOffset, end)
+    indexFrom = Math.max(trusted, recovered.newestPhyOffset, files.minOffset)
+  }
+
   let redispatched = 0
+  let reindexed = 0
   const dispatchFrom = Math.min(dispatchFloor, end)
-  await scanFrom(commitLog, dispatchFrom, false, (offset, bytes, at, record) => {
-    if (isPreparedOrRollback(record.sysFlag)) return
+  await scanFrom(commitLog, Math.min(dispatchFrom, indexFrom), false, (offset, bytes, at, record) => {
+    const recordEnd = offset + record.totalSize
+    if (index && offset > indexedUpTo && recordEnd > indexFrom && MessageSysFlag.getTransactionValue(record.sysFlag) !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) {
+      const properties = bytes.toString('utf8', at + record.propertiesAt, at + record.propertiesAt + record.propertiesLength)
+      const keys = indexKeysOf(properties)
+      if (keys.length > 0) {
+        index.put(record.topic, keys, offset, record.storeTimestamp)
+        reindexed++
+      }
+    }
+    if (recordEnd <= dispatchFrom || isPreparedOrRollback(record.sysFlag)) return
     const queue = queues.getOrCreate(record.topic, record.queueId)
     if (record.queueOffset < queue.maxOffset) return
     const message = decodeMessageRecord(bytes.subarray(at, at + record.totalSize))
@@ -168,5 +211,8 @@ export async function recoverStore(
     if (queue.putEntry(record.queueOffset, offset, record.totalSize, tagsCode)) redispatched++
   })
   if (redispatched > 0) logger.warn('consume queue entries rebuilt from the commit log', { redispatched })
-  return { commitLogEnd: end, commitLogTruncated, droppedEntries, redispatched }
+  if (reindexed > 0) logger.info('index entries rebuilt from the commit log', { reindexed })
+
+  if (files.minOffset > 0) for (const queue of queues.all()) await queue.correctMinOffset(files.minOffset)
+  return { commitLogEnd: end, commitLogTruncated, droppedEntries, redispatched, reindexed, indexEntriesDropped, indexSlotsRepaired }
 }

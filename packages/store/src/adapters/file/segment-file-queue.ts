@@ -367,6 +367,23 @@ export class SegmentFileQueue {
     return changed
   }
 
+  /**
+   * Retention (RocketMQ MappedFileQueue.deleteExpiredFileByTime/ByOffset): takes the `count` oldest files out
+   * of the queue (at most all but the last) and drops their cached bytes, so reads below the new `minOffset`
+   * find nothing from now on. The files are not closed or deleted: the caller does that with
+   * `destroyWhenIdle()` once it has advanced whatever else points at them. Returns the files taken out.
+   */
+  removeHead(count: number): SegmentFile[] {
+    const removed = this.segments.splice(0, Math.max(0, Math.min(count, this.segments.length - 1)))
+    if (removed.length === 0) return removed
+    const gone = new Set(removed)
+    let drop = 0
+    while (drop < this.#chunks.length && gone.has(this.#chunks[drop]!.segment)) this.#chunkBytes -= this.#chunks[drop++]!.bytes.length
+    if (drop > 0) this.#chunks.splice(0, drop)
+    this.#dirDirty = true
+    return removed
+  }
+
   /** Drops chunk bytes at or after `offset`; the chunk holding `offset` is sealed so its memory is never rewritten. */
   #truncateChunks(offset: number): void {
     while (this.#chunks.length > 0) {

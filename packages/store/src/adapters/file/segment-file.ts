@@ -44,8 +44,16 @@ export class SegmentFile {
   flushedPosition: number
   physicalSize: number
   committedPosition: number
+  /**
+   * Commit-log files: store time (ms) of the newest record appended or scanned by recovery since open; -1 when
+   * unknown (a file written before the last open and not rescanned). Retention uses it.
+   */
+  newestStoreTimestamp = -1
   #fd: number
   #forceSync = false
+  /** Async reads and fsyncs in flight (RocketMQ ReferenceResource): the descriptor stays open until they end. */
+  #users = 0
+  #onIdle: Array<() => void> = []
 
   private constructor(
     readonly path: string,
@@ -126,17 +134,31 @@ export class SegmentFile {
 
   /** Reads `length` bytes at `position` into `buffer[at...]` (thread pool); resolves with the bytes read (fewer at end of file). */
   async readInto(buffer: Buffer, at: number, position: number, length: number): Promise<number> {
-    let done = 0
-    while (done < length) {
-      const n = await readAsync(this.#fd, buffer, at + done, length - done, position + done)
-      if (n === 0) break
-      done += n
+    if (this.#fd < 0) return 0 // deleted by retention while the caller was planning the read
+    this.#users++
+    try {
+      let done = 0
+      while (done < length) {
+        const n = await readAsync(this.#fd, buffer, at + done, length - done, position + done)
+        if (n === 0) break
+        done += n
+      }
+      return done
+    } finally {
+      this.#release()
     }
-    return done
+  }
+
+  #release(): void {
+    if (--this.#users > 0) return
+    const waiters = this.#onIdle
+    this.#onIdle = []
+    for (const resume of waiters) resume()
   }
 
   /** Like readInto with fs.readSync on the JS thread: for bytes expected in the OS page cache. */
   readIntoSync(buffer: Buffer, at: number, position: number, length: number): number {
+    if (this.#fd < 0) return 0
     let done = 0
     while (done < length) {
       const n = fs.readSync(this.#fd, buffer, at + done, length - done, position + done)
@@ -153,9 +175,14 @@ export class SegmentFile {
    */
   async sync(fsync: FsyncFunction): Promise<boolean> {
     const target = this.committedPosition >= this.physicalSize ? this.wrotePosition : this.committedPosition
-    if (this.flushedPosition >= target && !this.#forceSync) return false
+    if ((this.flushedPosition >= target && !this.#forceSync) || this.#fd < 0) return false
     this.#forceSync = false
-    await fsync(this.#fd)
+    this.#users++
+    try {
+      await fsync(this.#fd)
+    } finally {
+      this.#release()
+    }
     if (target > this.flushedPosition) this.flushedPosition = target
     return true
   }
@@ -191,5 +218,15 @@ export class SegmentFile {
   destroy(): void {
     this.close()
     fs.rmSync(this.path, { force: true })
+  }
+
+  /**
+   * Closes and deletes the file once no async read or fsync uses its descriptor (a closed descriptor number
+   * can be reused by the next open, so closing under a pending read could make it read another file).
+   * The caller has already removed the file from its queue, so no new read starts.
+   */
+  async destroyWhenIdle(): Promise<void> {
+    while (this.#users > 0) await new Promise<void>((resume) => this.#onIdle.push(resume))
+    this.destroy() // no await between the check and the close
   }
 }

@@ -6,25 +6,29 @@ import type { FsyncFunction } from './segment-file.js'
  *
  *   @0  physicMsgTimestamp      store time of the newest durable commit-log record (RocketMQ StoreCheckpoint)
  *   @8  logicsMsgTimestamp      store time of the newest record whose ConsumeQueue entry is durable
- *   @16 indexMsgTimestamp       0 (no IndexFile yet)
+ *   @16 indexMsgTimestamp       store time of the newest record whose IndexFile entries are durable
  *   @24 masterFlushedOffset     0 (5.x field, unused)
  *   @32 confirmPhyOffset        0 (5.x field, unused)
  *   @40 commitLogFlushedOffset  CometMQ: commit-log offset below which the commit log is durable
  *   @48 consumeQueueSafeOffset  CometMQ: commit-log offset below which every record's ConsumeQueue entry is durable
+ *   @56 indexSafeOffset         CometMQ: commit-log offset below which every record's IndexFile entries are durable
  *
- * Recovery scans the commit log from the file holding min(@40, @48) and re-dispatches records from @48.
- * A RocketMQ checkpoint has zeros at @40/@48, which means "scan everything": safe.
+ * Recovery scans the commit log from the file holding min(@40, @48), re-dispatches records from @48 and
+ * re-indexes records from @56 (or from the newest entry of the IndexFiles when that is later).
+ * A RocketMQ checkpoint has zeros at @40/@48/@56, which means "scan everything": safe.
  */
 export interface CheckpointData {
   physicMsgTimestamp: number
   logicsMsgTimestamp: number
+  indexMsgTimestamp: number
   commitLogFlushedOffset: number
   consumeQueueSafeOffset: number
+  indexSafeOffset: number
 }
 
 /** Size of the checkpoint file, bytes. Source: RocketMQ StoreCheckpoint (OS page size mapping). */
 export const CHECKPOINT_FILE_SIZE = 4096
-const DATA_BYTES = 56
+const DATA_BYTES = 64
 
 export class StoreCheckpoint {
   private constructor(
@@ -48,8 +52,10 @@ export class StoreCheckpoint {
     return new StoreCheckpoint(fd, {
       physicMsgTimestamp: read(0),
       logicsMsgTimestamp: read(8),
+      indexMsgTimestamp: read(16),
       commitLogFlushedOffset: read(40),
       consumeQueueSafeOffset: read(48),
+      indexSafeOffset: read(56),
     })
   }
 
@@ -58,8 +64,10 @@ export class StoreCheckpoint {
     const bytes = Buffer.alloc(DATA_BYTES)
     bytes.writeBigInt64BE(BigInt(data.physicMsgTimestamp), 0)
     bytes.writeBigInt64BE(BigInt(data.logicsMsgTimestamp), 8)
+    bytes.writeBigInt64BE(BigInt(data.indexMsgTimestamp), 16)
     bytes.writeBigInt64BE(BigInt(data.commitLogFlushedOffset), 40)
     bytes.writeBigInt64BE(BigInt(data.consumeQueueSafeOffset), 48)
+    bytes.writeBigInt64BE(BigInt(data.indexSafeOffset), 56)
     fs.writeSync(this.fd, bytes, 0, DATA_BYTES, 0)
     Object.assign(this.data, data)
     await fsync(this.fd)
