@@ -12,10 +12,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BrokerController } from '@cometmq/broker'
+import { BrokerController, createStore, resolveBrokerConfig } from '@cometmq/broker'
 import type { BrokerConfig } from '@cometmq/broker'
 import { NamesrvController } from '@cometmq/namesrv'
+import { noopLogger } from '@cometmq/protocol'
 import type { Logger } from '@cometmq/protocol'
+import type { MessageStoreConfig } from '@cometmq/store'
 import { Code, Perm, Resp } from './codes.js'
 import { waitFor, uniqueName } from './wait.js'
 import { invokeOnce } from './wire.js'
@@ -25,8 +27,17 @@ export interface ClusterOptions {
   brokers?: number
   /** number of name servers; default 1. Brokers get namesrvAddr 'a;b;…' and register with all of them. */
   namesrvs?: number
-  /** 'file' (default): the broker's own FileMessageStore in a temp dir; 'memory': broker.conf storeType=memory (MemoryMessageStore) */
-  storeType?: 'file' | 'memory'
+  /**
+   * broker.conf storeType: 'default' (= 'file', the default): FileMessageStore in the broker's temp dir; 'level':
+   * LevelMessageStore in the temp dir; 'memory': MemoryMessageStore.
+   */
+  storeType?: 'file' | 'default' | 'level' | 'memory'
+  /**
+   * Store config entries that broker.conf cannot express (e.g. a `diskUsage` probe), merged over what the broker
+   * derives from its config: the harness then builds the store with `createStore(config, logger, storeConfig)` and
+   * injects it, so the adapter is still the one `storeType` selects.
+   */
+  storeConfig?: Partial<MessageStoreConfig>
   /** merged over the harness defaults for every broker */
   brokerConfig?: Partial<BrokerConfig>
   logger?: Logger
@@ -127,13 +138,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         brokerIP1: '127.0.0.1',
         bindAddress: '127.0.0.1',
         listenPort: 0,
-        storeType: options.storeType === 'memory' ? 'memory' : 'default',
+        storeType: options.storeType === undefined || options.storeType === 'file' ? 'default' : options.storeType,
         namesrvAddr: namesrvAddrs.join(';'),
         storePathRootDir: storeDir,
         ...options.brokerConfig,
       }
+      const store = options.storeConfig ? createStore(resolveBrokerConfig(config), options.logger ?? noopLogger, options.storeConfig) : undefined
       const controller = new BrokerController({
         config,
+        ...(store ? { store } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
       })
       await controller.start()

@@ -1,7 +1,7 @@
 /**
  * End-to-end test of the real mqadmin CLI (tools/mqadmin/src/main.ts, spawned with tsx) against an in-process
  * cluster from tests/harness: clusterList, updateTopic, topicList, topicRoute (JSON and -l), topicStatus,
- * consumerProgress, queryMsgById, and a failing command's exit code.
+ * consumerProgress, queryMsgById, queryMsgByKey, queryMsgByUniqueKey, and a failing command's exit code.
  */
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -149,6 +149,41 @@ describe('mqadmin CLI against a live cluster', () => {
       const missing = await mqadmin('queryMsgById', '-i', sent.offsetMsgId.slice(0, 16) + '0000FFFFFFFF0000', '--bodyDir', bodyDir)
       expect(missing.code).toBe(1)
       expect(missing.stderr.join('\n')).toMatch(/^queryMsgById command failed: BROKER_ERROR: .*can not find message by the offset/)
+    } finally {
+      await rm(bodyDir, { recursive: true, force: true })
+    }
+  })
+
+  it('queryMsgByKey -k lists the messages carrying the key; queryMsgByUniqueKey -i prints the message', { timeout: 60_000 }, async () => {
+    const broker = cluster.brokers[0]!
+    const key = uniqueName('order')
+    const producer = new Producer({ namesrvAddr: cluster.namesrvAddr, producerGroup: uniqueName('MqadminProducer') })
+    await producer.start()
+    const sent = []
+    try {
+      for (let i = 0; i < 3; i++) sent.push(await producer.send({ topic, body: `by key ${i}`, keys: [key, `${key}-${i}`], tags: 'TagK' }, { messageQueue: { topic, brokerName: broker.brokerName, queueId: 2 } }))
+    } finally {
+      await producer.shutdown()
+    }
+    const byKey = await mqadmin('queryMsgByKey', '-t', topic, '-k', key)
+    expect(byKey.code).toBe(0)
+    expect(byKey.stdout[0]).toBe(`${'#Message ID'.padEnd(50)} #QID ${'#Offset'.padStart(40)}`)
+    expect(byKey.stdout.slice(1)).toEqual([...sent].reverse().map((s) => `${s.msgId.padEnd(50)}    2 ${String(s.queueOffset).padStart(40)}`))
+
+    const bodyDir = await makeTempDir('mqadmin-bodies')
+    try {
+      const target = sent[1]!
+      const byUniqueKey = await mqadmin('queryMsgByUniqueKey', '-t', topic, '-i', target.msgId, '--bodyDir', bodyDir)
+      expect(byUniqueKey.code).toBe(0)
+      expect(byUniqueKey.stdout.slice(0, 5)).toEqual([
+        `Topic:               ${topic}`,
+        'Tags:                [TagK]',
+        `Keys:                [${key} ${key}-1]`,
+        'Queue ID:            2',
+        `Queue Offset:        ${target.queueOffset}`,
+      ])
+      expect(byUniqueKey.stdout.at(-1)).toBe(`Message Body Path:   ${join(bodyDir, target.msgId)}`)
+      expect((await readFile(join(bodyDir, target.msgId))).toString()).toBe('by key 1')
     } finally {
       await rm(bodyDir, { recursive: true, force: true })
     }

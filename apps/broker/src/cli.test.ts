@@ -14,7 +14,7 @@ import {
 } from './cli.js'
 import { runBroker } from './run-broker.js'
 import type { BrokerAppIo } from './run-broker.js'
-import { BrokerConfigError, createStore } from '@cometmq/broker'
+import { createStore } from '@cometmq/broker'
 import { resolveConfigPath } from '@cometmq/cli-common'
 
 const silent = { writeOut: () => {}, writeErr: () => {} }
@@ -151,10 +151,10 @@ describe('runBroker without starting', () => {
     expect(await runBroker(['--nope'], fakeIo())).toEqual({ exitCode: 1 })
   })
 
-  it('exits 1 with a clear message for an unsupported storeType', async () => {
-    const io = fakeIo({ 'b.conf': 'storeType=level\nlistenPort=0' })
+  it('exits 1 with a clear message for an unknown storeType', async () => {
+    const io = fakeIo({ 'b.conf': 'storeType=rocksdb\nlistenPort=0' })
     expect(await runBroker(['-c', 'b.conf'], io)).toEqual({ exitCode: 1 })
-    expect(io.err.join('\n')).toMatch(/storeType.*'level' has no built-in adapter/)
+    expect(io.err.join('\n')).toMatch(/storeType.*rocksdb/)
   })
 })
 
@@ -171,8 +171,8 @@ describe('createStore (storeType)', () => {
     }
   })
 
-  it('throws UnsupportedStoreTypeError for level', () => {
-    expect(() => createStore(parseBrokerConfig('storeType=level').config, noopLogger)).toThrow(BrokerConfigError)
+  it('builds a LevelMessageStore for storeType=level', () => {
+    expect(createStore(parseBrokerConfig('storeType=level\nstorePathRootDir=/nonexistent/store').config, noopLogger).constructor.name).toBe('LevelMessageStore')
   })
 })
 

@@ -1,11 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { MemoryMessageStore } from '@cometmq/store'
-import { RemotingServer, RequestCode, ResponseCode, createResponse, crc32, parseJsonLenient } from '@cometmq/protocol'
+import { LevelMessageStore, MemoryMessageStore } from '@cometmq/store'
+import { RemotingServer, RequestCode, ResponseCode, createResponse, crc32, noopLogger, parseJsonLenient } from '@cometmq/protocol'
 import type { RegisterBrokerBody, RemotingCommand } from '@cometmq/protocol'
-import { BrokerController } from './broker-controller.js'
+import { BrokerController, createStore } from './broker-controller.js'
+import { resolveBrokerConfig } from './config/parse-broker-config.js'
+import type { BrokerConfig } from './config/broker-config-schema.js'
 import { deferred, heartbeatBody, pull, send, startBroker, tempDir } from './__fixtures__/harness.js'
 import type { TestBroker } from './__fixtures__/harness.js'
-import { rm } from 'node:fs/promises'
+import { rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 
 /** A namesrv stand-in that records REGISTER_BROKER / UNREGISTER_BROKER requests. */
 class FakeNamesrv {
@@ -198,7 +201,58 @@ describe('BrokerController', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  it("rejects storeType 'level' without an injected store", () => {
-    expect(() => new BrokerController({ config: { storeType: 'level', storePathRootDir: '/tmp/x' } })).toThrow(/storeType/)
+})
+
+describe('createStore (storeType)', () => {
+  const brokers: TestBroker[] = []
+  const dirs: string[] = []
+  afterEach(async () => {
+    for (const b of brokers.splice(0)) await b.stop()
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
+  })
+
+  /** A broker on the store createStore builds from `config` (plus the harness defaults), in `dir` (default: a new temp dir). */
+  async function brokerWith(config: Partial<BrokerConfig>, dir?: string): Promise<TestBroker> {
+    const root = dir ?? (await tempDir())
+    if (dir === undefined) dirs.push(root)
+    const full = { brokerName: 'b', listenPort: 0, bindAddress: '127.0.0.1', brokerIP1: '127.0.0.1', storePathRootDir: root, ...config }
+    const b = await startBroker({ config: full, store: createStore(resolveBrokerConfig(full), noopLogger), dir: root })
+    brokers.push(b)
+    return b
+  }
+
+  it('memory: bounded by memoryStoreMaxBytes, no key index with messageIndexEnable=false', async () => {
+    const b = await brokerWith({ storeType: 'memory', memoryStoreMaxBytes: 16384, messageIndexEnable: false })
+    for (let i = 0; i < 40; i++) expect((await send(b, 'T', 'x'.repeat(1000), { properties: { KEYS: 'k' } })).code).toBe(ResponseCode.SUCCESS)
+    const min = b.broker.store.getMinOffsetInQueue('T', 0)
+    expect(min).toBeGreaterThan(0)
+    expect(b.broker.store.getMaxOffsetInQueue('T', 0) - min).toBeLessThanOrEqual(20)
+    const query = await b.invoke(RequestCode.QUERY_MESSAGE, { topic: 'T', key: 'k', maxNum: 32, beginTimestamp: 0, endTimestamp: Date.now() + 1000 })
+    expect(query.code).toBe(ResponseCode.QUERY_NOT_FOUND)
+  })
+
+  it('level: a LevelMessageStore in <storePathRootDir>/level that keeps messages across a restart', async () => {
+    const dir = await tempDir()
+    dirs.push(dir)
+    const first = await brokerWith({ storeType: 'level' }, dir)
+    expect(first.broker.store).toBeInstanceOf(LevelMessageStore)
+    expect((await send(first, 'T', 'durable', { properties: { KEYS: 'k' } })).code).toBe(ResponseCode.SUCCESS)
+    await first.stop()
+    brokers.splice(brokers.indexOf(first), 1)
+    expect((await stat(join(dir, 'level'))).isDirectory()).toBe(true)
+    const second = await brokerWith({ storeType: 'level' }, dir)
+    const query = await second.invoke(RequestCode.QUERY_MESSAGE, { topic: 'T', key: 'k', maxNum: 32, beginTimestamp: 0, endTimestamp: Date.now() + 1000 })
+    expect(query.code).toBe(ResponseCode.SUCCESS)
+    expect(query.body?.includes(Buffer.from('durable'))).toBe(true)
+  })
+
+  it('default: mappedFileSizeCommitLog and fileReservedTime reach the FileMessageStore (retention deletes old segments)', async () => {
+    const b = await brokerWith({ storeType: 'default', mappedFileSizeCommitLog: 4096, fileReservedTime: 0 })
+    for (let i = 0; i < 12; i++) await send(b, 'T', 'y'.repeat(1000), { properties: { KEYS: `k${i}` } })
+    const report = await b.broker.store.deleteExpiredFiles({ now: Date.now() + 1000 })
+    expect(report.deletedSegments).toBeGreaterThan(0)
+    expect(b.broker.store.getMinOffsetInQueue('T', 0)).toBeGreaterThan(0)
+    const query = await b.invoke(RequestCode.QUERY_MESSAGE, { topic: 'T', key: 'k11', maxNum: 32, beginTimestamp: 0, endTimestamp: Date.now() + 1000 })
+    expect(query.code).toBe(ResponseCode.SUCCESS)
   })
 })

@@ -2,7 +2,7 @@
  * BrokerController: wires config, store, managers, processors and the remoting server of one broker, and keeps it
  * registered with every namesrv. Source: RocketMQ 4.9 `broker/BrokerController.java` (initialize/start/shutdown).
  *
- * start():  open the store (FileMessageStore from config unless one is injected; storeType 'memory' → MemoryMessageStore)
+ * start():  open the store (the one `storeType` selects via createStore, unless one is injected)
  *           → load config/topics.json, consumerOffset.json, subscriptionGroup.json → listen on listenPort (0 = any;
  *           `port` reports the actual one) and, when `vipChannelEnabled` and listenPort ≠ 0, on listenPort − 2
  *           → REGISTER_BROKER to every namesrv (awaited, failures logged) → timers (all unref'd).
@@ -11,18 +11,19 @@
  *           Topic create/update/delete re-registers right away (bursts coalesced into one request).
  * shutdown(): stop timers → UNREGISTER_BROKER to every namesrv → close servers → flush consumer offsets, topics and
  *           subscription groups → close the store (an injected store is closed too).
- * @throws (start) BrokerConfigError for an unusable storeType; the listen error (e.g. EADDRINUSE); store open errors.
+ * @throws (constructor) BrokerConfigError for an invalid config, StoreError BAD_ARGUMENT for a store config the adapter
+ *   rejects; (start) the listen error (e.g. EADDRINUSE); store open errors (e.g. StoreError STORE_LOCKED).
  */
 import { join } from 'node:path'
 import { PermName, RemotingServer, noopLogger } from '@cometmq/protocol'
 import type { Logger, SocketAddress, TopicConfigSerializeWrapper } from '@cometmq/protocol'
-import { FileMessageStore, MemoryMessageStore } from '@cometmq/store'
-import type { MessageStore } from '@cometmq/store'
+import { FileMessageStore, LevelMessageStore, MemoryMessageStore } from '@cometmq/store'
+import type { MessageStore, MessageStoreConfig } from '@cometmq/store'
 import type { BrokerContext, BrokerStats } from './broker-context.js'
 import { ConsumerManager } from './client/consumer-manager.js'
 import { ProducerManager } from './client/producer-manager.js'
 import type { BrokerConfig } from './config/broker-config-schema.js'
-import { BrokerConfigError, resolveBrokerConfig } from './config/parse-broker-config.js'
+import { resolveBrokerConfig } from './config/parse-broker-config.js'
 import { PullRequestHoldService } from './longpolling/pull-request-hold-service.js'
 import { BrokerOuterAPI, splitNamesrvAddr } from './namesrv/broker-outer-api.js'
 import type { NamesrvOutcome } from './namesrv/broker-outer-api.js'
@@ -259,26 +260,63 @@ export class BrokerController implements BrokerContext {
   }
 }
 
-/** The store `storeType` selects, configured from broker.conf keys. @throws BrokerConfigError for 'level'. */
-export function createStore(config: Readonly<BrokerConfig>, logger: Logger): MessageStore {
+/**
+ * The broker.conf keys every adapter takes (RocketMQ MessageStoreConfig names): segment size, size limits, retention
+ * (fileReservedTime, deleteWhen, diskMaxUsedSpaceRatio, diskSpaceWarningLevelRatio, cleanFileForciblyEnable,
+ * cleanResourceInterval) and the key index (messageIndexEnable, maxHashSlotNum, maxIndexNum).
+ */
+export function storeConfigOf(config: Readonly<BrokerConfig>, logger: Logger): Omit<MessageStoreConfig, 'storePathRootDir'> {
+  return {
+    mappedFileSizeCommitLog: config.mappedFileSizeCommitLog,
+    maxMessageSize: config.maxMessageSize,
+    fileReservedTime: config.fileReservedTime,
+    deleteWhen: config.deleteWhen,
+    diskMaxUsedSpaceRatio: config.diskMaxUsedSpaceRatio,
+    diskSpaceWarningLevelRatio: config.diskSpaceWarningLevelRatio,
+    cleanFileForciblyEnable: config.cleanFileForciblyEnable,
+    cleanResourceInterval: config.cleanResourceInterval,
+    messageIndexEnable: config.messageIndexEnable,
+    maxHashSlotNum: config.maxHashSlotNum,
+    maxIndexNum: config.maxIndexNum,
+    logger,
+  }
+}
+
+/**
+ * The store `storeType` selects, configured from broker.conf keys (see storeConfigOf):
+ * - `default` → FileMessageStore under storePathRootDir (+ storePathCommitLog, ConsumeQueue size, flush keys,
+ *   accessMessageInMemoryMaxRatio);
+ * - `level` → LevelMessageStore, one LevelDB database at `<storePathRootDir>/level` (+ flushDiskType,
+ *   flushIntervalCommitLog, syncFlushTimeout);
+ * - `memory` → MemoryMessageStore bounded by memoryStoreMaxBytes; it has no directory, so no disk-usage check.
+ * `overrides` win over the broker.conf values (e.g. a `diskUsage` probe in tests).
+ */
+export function createStore(config: Readonly<BrokerConfig>, logger: Logger, overrides: Partial<MessageStoreConfig> = {}): MessageStore {
+  const common = storeConfigOf(config, logger)
   switch (config.storeType) {
     case 'memory':
-      return new MemoryMessageStore({ maxMessageSize: config.maxMessageSize, logger })
+      return new MemoryMessageStore({ ...common, memoryStoreMaxBytes: config.memoryStoreMaxBytes, ...overrides })
     case 'level':
-      throw new BrokerConfigError('storeType', "'level' has no built-in adapter yet; pass a MessageStore to BrokerController instead")
+      return new LevelMessageStore({
+        ...common,
+        storePathRootDir: config.storePathRootDir,
+        flushDiskType: config.flushDiskType,
+        flushIntervalCommitLog: config.flushIntervalCommitLog,
+        syncFlushTimeout: config.syncFlushTimeout,
+        ...overrides,
+      })
     default:
       return new FileMessageStore({
+        ...common,
         storePathRootDir: config.storePathRootDir,
         storePathCommitLog: config.storePathCommitLog,
-        mappedFileSizeCommitLog: config.mappedFileSizeCommitLog,
         mappedFileSizeConsumeQueue: config.mappedFileSizeConsumeQueue,
         flushDiskType: config.flushDiskType,
         flushIntervalCommitLog: config.flushIntervalCommitLog,
         flushIntervalConsumeQueue: config.flushIntervalConsumeQueue,
         syncFlushTimeout: config.syncFlushTimeout,
-        maxMessageSize: config.maxMessageSize,
         accessMessageInMemoryMaxRatio: config.accessMessageInMemoryMaxRatio,
-        logger,
+        ...overrides,
       })
   }
 }

@@ -11,6 +11,7 @@ import { AdminTopicProcessor } from './processor/admin-topic-processor.js'
 import { ClientManageProcessor } from './processor/client-manage-processor.js'
 import { ConsumerManageProcessor } from './processor/consumer-manage-processor.js'
 import { PullMessageProcessor } from './processor/pull-message-processor.js'
+import { QueryMessageProcessor } from './processor/query-message-processor.js'
 import { QueueOffsetProcessor } from './processor/queue-offset-processor.js'
 import { SendMessageBackProcessor } from './processor/send-message-back-processor.js'
 import { SendMessageProcessor } from './processor/send-message-processor.js'
@@ -31,6 +32,7 @@ export function createProcessors(ctx: BrokerContext, pull: PullMessageProcessor)
   const consumerManage = new ConsumerManageProcessor(ctx)
   const clientManage = new ClientManageProcessor(ctx)
   const queueOffset = new QueueOffsetProcessor(ctx)
+  const queryMessage = new QueryMessageProcessor(ctx)
   const adminTopic = new AdminTopicProcessor(ctx)
   const adminStats = new AdminStatsProcessor(ctx)
   const table: Array<readonly [number, Processor]> = [
@@ -49,7 +51,8 @@ export function createProcessors(ctx: BrokerContext, pull: PullMessageProcessor)
     [RequestCode.GET_MIN_OFFSET, queueOffset],
     [RequestCode.GET_EARLIEST_MSG_STORETIME, queueOffset],
     [RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, queueOffset],
-    [RequestCode.VIEW_MESSAGE_BY_ID, queueOffset],
+    [RequestCode.QUERY_MESSAGE, queryMessage],
+    [RequestCode.VIEW_MESSAGE_BY_ID, queryMessage],
     [RequestCode.UPDATE_AND_CREATE_TOPIC, adminTopic],
     [RequestCode.DELETE_TOPIC_IN_BROKER, adminTopic],
     [RequestCode.GET_ALL_TOPIC_CONFIG, adminTopic],

@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
-import { MQBrokerError, MessageSysFlag, RequestCode, createOffsetMsgId } from '@cometmq/protocol'
+import { MQBrokerError, MessageSysFlag, RequestCode, ResponseCode, createOffsetMsgId, createResponse } from '@cometmq/protocol'
 import { startFakeCluster, withTimeout } from './__fixtures__/fake-cluster.js'
 import { Admin } from './admin.js'
 
@@ -10,8 +10,8 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.()
 })
 
-async function setup(): Promise<{ c: Cluster; admin: Admin }> {
-  const c = await startFakeCluster(1)
+async function setup(brokers = 1): Promise<{ c: Cluster; admin: Admin }> {
+  const c = await startFakeCluster(brokers)
   cleanups.push(c.close)
   const admin = new Admin({ namesrvAddr: c.namesrv.addr, clientIP: '127.0.0.1' })
   cleanups.push(() => admin.shutdown())
@@ -63,5 +63,84 @@ describe('Admin.viewMessage', () => {
     await expect(pending).rejects.toBe(reason)
     const idle = new Admin({ namesrvAddr: c.namesrv.addr })
     await expect(idle.viewMessage('7F00000100002A9F00000000000000D6')).rejects.toMatchObject({ code: 'NOT_STARTED' })
+  })
+})
+
+describe('Admin.queryMessage', () => {
+  const T0 = Date.UTC(2024, 0, 1)
+
+  it('asks every broker of the route, keeps only exact KEYS matches of the topic, newest first', async () => {
+    const { c, admin } = await setup(2)
+    const [a, b] = c.brokers as [Cluster['brokers'][0], Cluster['brokers'][0]]
+    c.namesrv.setRoute('T1', [a, b])
+    a.put({ topic: 'T1', queueId: 0, body: 'a1', properties: { KEYS: 'order-1 x' }, storeTimestamp: T0 + 1 })
+    a.put({ topic: 'T1', queueId: 1, body: 'a10', properties: { KEYS: 'order-10' }, storeTimestamp: T0 + 2 }) // loose hit, dropped
+    a.put({ topic: 'T2', queueId: 0, body: 'other topic', properties: { KEYS: 'order-1' }, storeTimestamp: T0 + 3 })
+    b.put({ topic: 'T1', queueId: 0, body: 'b1', properties: { KEYS: 'y order-1' }, storeTimestamp: T0 + 4 })
+    const messages = await admin.queryMessage({ topic: 'T1', key: 'order-1', beginTimestamp: T0, endTimestamp: T0 + 10 })
+    expect(messages.map((m) => m.body.toString())).toEqual(['b1', 'a1'])
+    expect(messages[0]).toMatchObject({ topic: 'T1', keys: ['y', 'order-1'], storeTimestamp: T0 + 4 })
+    for (const broker of [a, b]) {
+      expect(broker.requestsOf(RequestCode.QUERY_MESSAGE).map((r) => r.extFields)).toEqual([
+        { topic: 'T1', key: 'order-1', maxNum: '64', beginTimestamp: String(T0), endTimestamp: String(T0 + 10), _UNIQUE_KEY_QUERY: 'false' },
+      ])
+    }
+    expect(await admin.queryMessage({ topic: 'T1', key: 'nothing' })).toEqual([])
+  })
+
+  it('unique-key query: sends _UNIQUE_KEY_QUERY=true, keeps msgId == key, earliest copy first; queryMessageByUniqKey returns it', async () => {
+    const { c, admin } = await setup(2)
+    const [a, b] = c.brokers as [Cluster['brokers'][0], Cluster['brokers'][0]]
+    c.namesrv.setRoute('T1', [a, b])
+    const uniq = 'C0A8000100002A9F0000000000000001'
+    b.put({ topic: 'T1', queueId: 0, body: 'retried copy', properties: { UNIQ_KEY: uniq }, storeTimestamp: T0 + 50 })
+    a.put({ topic: 'T1', queueId: 0, body: 'first copy', properties: { UNIQ_KEY: uniq }, storeTimestamp: T0 + 10 })
+    a.put({ topic: 'T1', queueId: 0, body: 'a KEYS word equal to the id', properties: { KEYS: uniq, UNIQ_KEY: 'OTHER' }, storeTimestamp: T0 + 20 })
+    const all = await admin.queryMessage({ topic: 'T1', key: uniq, uniqueKey: true })
+    expect(all.map((m) => m.body.toString())).toEqual(['first copy', 'retried copy'])
+    expect(a.requestsOf(RequestCode.QUERY_MESSAGE)[0]?.extFields).toMatchObject({ key: uniq, maxNum: '32', _UNIQUE_KEY_QUERY: 'true' })
+    const one = await admin.queryMessageByUniqKey('T1', uniq)
+    expect(one).toMatchObject({ msgId: uniq, storeTimestamp: T0 + 10 })
+    expect(one?.body.toString()).toBe('first copy')
+    expect(await admin.queryMessageByUniqKey('T1', 'C0A8000100002A9F00000000000000FF')).toBeNull()
+  })
+
+  it('skips a failing broker, throws when every broker fails, and validates its arguments', async () => {
+    const { c, admin } = await setup(2)
+    const [a, b] = c.brokers as [Cluster['brokers'][0], Cluster['brokers'][0]]
+    c.namesrv.setRoute('T1', [a, b])
+    a.put({ topic: 'T1', queueId: 0, body: 'kept', properties: { KEYS: 'k' } })
+    b.override(RequestCode.QUERY_MESSAGE, (request) => createResponse(request, ResponseCode.SYSTEM_BUSY, 'busy'))
+    expect((await admin.queryMessage({ topic: 'T1', key: 'k' })).map((m) => m.body.toString())).toEqual(['kept'])
+    a.override(RequestCode.QUERY_MESSAGE, (request) => createResponse(request, ResponseCode.SYSTEM_ERROR, 'broken'))
+    await expect(admin.queryMessage({ topic: 'T1', key: 'k' })).rejects.toMatchObject({ responseCode: ResponseCode.SYSTEM_ERROR, remark: 'broken' })
+    await expect(admin.queryMessage({ topic: 'NoRoute', key: 'k' })).rejects.toMatchObject({ code: 'NO_ROUTE' })
+    await expect(admin.queryMessage({ topic: 'T1', key: '' })).rejects.toThrow(TypeError)
+    await expect(admin.queryMessage({ topic: 'T1', key: 'k', maxNum: 0 })).rejects.toThrow(RangeError)
+    await expect(admin.queryMessage({ topic: 'T1', key: 'k', endTimestamp: -1 })).rejects.toThrow(RangeError)
+  })
+})
+
+describe('Admin.viewMessage(topic, msgId)', () => {
+  it('views an offset id of a route broker, and looks any other id up as a UNIQ_KEY', async () => {
+    const { c, admin } = await setup()
+    const broker = c.brokers[0]!
+    c.namesrv.setRoute('T1', [broker])
+    const port = Number(broker.addr.split(':')[1])
+    const stored = broker.put({ topic: 'T1', queueId: 0, body: 'by offset', properties: { UNIQ_KEY: 'C0A8000100002A9F0000000000000002' } })
+    const byOffset = await admin.viewMessage('T1', createOffsetMsgId('127.0.0.1', port, stored.commitLogOffset))
+    expect(byOffset.body.toString()).toBe('by offset')
+    expect(broker.requestsOf(RequestCode.QUERY_MESSAGE)).toHaveLength(0)
+
+    const byUniqKey = await admin.viewMessage('T1', 'C0A8000100002A9F0000000000000002')
+    expect(byUniqKey.commitLogOffset).toBe(stored.commitLogOffset)
+    // the UNIQ_KEY decodes to 192.168.0.1:10911, not a broker of the route: no VIEW_MESSAGE_BY_ID was sent there
+    expect(broker.requestsOf(RequestCode.VIEW_MESSAGE_BY_ID)).toHaveLength(1)
+    expect(broker.requestsOf(RequestCode.QUERY_MESSAGE)).toHaveLength(1)
+
+    const missing = createOffsetMsgId('127.0.0.1', port, 999_999)
+    await expect(admin.viewMessage('T1', missing)).rejects.toMatchObject({ code: 'NO_MESSAGE' })
+    expect(broker.requestsOf(RequestCode.VIEW_MESSAGE_BY_ID)).toHaveLength(2)
+    expect(broker.requestsOf(RequestCode.QUERY_MESSAGE).at(-1)?.extFields).toMatchObject({ key: missing, _UNIQUE_KEY_QUERY: 'true' })
   })
 })

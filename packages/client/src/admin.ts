@@ -1,6 +1,6 @@
 /**
  * Admin operations (a subset of RocketMQ `DefaultMQAdminExt` / `MQAdminImpl`): topic creation, routes, cluster
- * info, queue offsets and consumer-group queries.
+ * info, queue offsets, consumer-group queries and message lookups (by offset msgId, KEYS word and UNIQ_KEY).
  *
  * ```ts
  * const admin = new Admin({ namesrvAddr: '127.0.0.1:9876' })
@@ -9,8 +9,8 @@
  * await admin.shutdown()
  * ```
  */
-import { MQClientError, MixAll, PermName, decodeMessageRecord, decodeOffsetMsgId } from '@cometmq/protocol'
-import type { ClusterInfo, TopicRouteData } from '@cometmq/protocol'
+import { MQClientError, MQError, MessageConst, MixAll, PermName, decodeMessageRecord, decodeMessages, decodeOffsetMsgId } from '@cometmq/protocol'
+import type { BrokerData, ClusterInfo, TopicRouteData } from '@cometmq/protocol'
 import { checkTopic } from './message-builder.js'
 import { MQClientInstance } from './mq-client-instance.js'
 import { toConsumedMessage } from './pull-result.js'
@@ -44,6 +44,46 @@ export interface ViewMessageOptions {
   signal?: AbortSignal
   /** RPC timeout, ms. Default: the client's `requestTimeoutMs` (3000). */
   timeoutMs?: number
+}
+
+/** Options of `Admin.queryMessage` (RocketMQ `MQAdminImpl.queryMessage`). */
+export interface QueryMessageOptions {
+  topic: string
+  /** A `KEYS` word of the messages, or with `uniqueKey` their UNIQ_KEY (client message id). */
+  key: string
+  /**
+   * Most messages each broker returns, ≥ 1. Default 64 for a key query (mqadmin queryMsgByKey; brokers cap every
+   * query at 64, RocketMQ maxMsgsNumBatch), 32 for a unique-key query (Java queryMessageByUniqKey; the broker replaces
+   * it with its defaultQueryMaxNum anyway).
+   */
+  maxNum?: number
+  /** Store-time window start, ms since epoch, inclusive. Default 0. */
+  beginTimestamp?: number
+  /** Store-time window end, ms since epoch, inclusive. Default Number.MAX_SAFE_INTEGER (Java tools: Long.MAX_VALUE). */
+  endTimestamp?: number
+  /** Look `key` up as a UNIQ_KEY (extField `_UNIQUE_KEY_QUERY=true`). Default false. */
+  uniqueKey?: boolean
+  /** Aborts the query; the promise rejects with `signal.reason`. */
+  signal?: AbortSignal
+  /** RPC timeout per broker, ms. Default 3 × the client's `requestTimeoutMs` (Java: timeoutMillis * 3). */
+  timeoutMs?: number
+}
+
+/** Options of `Admin.queryMessageByUniqKey`. */
+export type QueryMessageByUniqKeyOptions = Pick<QueryMessageOptions, 'beginTimestamp' | 'endTimestamp' | 'signal' | 'timeoutMs'>
+
+/** Java BrokerData.selectBrokerAddr: the master, else any slave (the lowest id here, for repeatability). */
+function selectBrokerAddr(brokerData: BrokerData): string | undefined {
+  const master = masterAddrOf(brokerData)
+  if (master !== undefined) return master
+  const ids = Object.keys(brokerData.brokerAddrs).sort((a, b) => Number(a) - Number(b))
+  return ids.length === 0 ? undefined : brokerData.brokerAddrs[ids[0] as string]
+}
+
+function checkTimestamp(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer (ms since epoch), got ${String(value)}`)
+  return value
 }
 
 export class Admin {
@@ -161,10 +201,24 @@ export class Admin {
    * the store host, port and commit-log offset from the id and sends VIEW_MESSAGE_BY_ID (33) to that broker address
    * directly (no name-server lookup). The body is inflated when the producer compressed it, as for consumed messages.
    * @throws TypeError when `offsetMsgId` is not 32 / 56 hex chars; MQBrokerError when the broker does not answer
-   *   SUCCESS (e.g. 1 "can not find message by the offset, N"); MQClientError NOT_STARTED; MessageDecodeError for a
-   *   malformed record; network errors; `signal.reason` when aborted.
+   *   SUCCESS (e.g. 1 "can not find message by the offset, N", also for a message deleted by retention);
+   *   MQClientError NOT_STARTED; MessageDecodeError for a malformed record; network errors; `signal.reason` when aborted.
    */
-  async viewMessage(offsetMsgId: string, options: ViewMessageOptions = {}): Promise<ViewedMessage> {
+  viewMessage(offsetMsgId: string, options?: ViewMessageOptions): Promise<ViewedMessage>
+  /**
+   * Looks a message of `topic` up by either kind of message id (RocketMQ DefaultMQAdminExt.viewMessage(topic, msgId)):
+   * when `msgId` decodes as an offset message id of a broker in the topic's route, VIEW_MESSAGE_BY_ID first; when that
+   * finds nothing (or the id is a client UNIQ_KEY, which has the same length), `queryMessageByUniqKey(topic, msgId)`.
+   * Checking the route first avoids connecting to the address a UNIQ_KEY would decode to.
+   * @throws MQClientError NO_MESSAGE when neither lookup finds it; otherwise as queryMessage / viewMessage(offsetMsgId).
+   */
+  viewMessage(topic: string, msgId: string, options?: ViewMessageOptions): Promise<ViewedMessage>
+  async viewMessage(first: string, second?: string | ViewMessageOptions, third?: ViewMessageOptions): Promise<ViewedMessage> {
+    if (typeof second === 'string') return this.#viewMessageOfTopic(first, second, third ?? {})
+    return this.#viewMessageByOffsetId(first, second ?? {})
+  }
+
+  async #viewMessageByOffsetId(offsetMsgId: string, options: ViewMessageOptions): Promise<ViewedMessage> {
     this.#assertRunning()
     let id: { host: string; port: number; commitLogOffset: number }
     try {
@@ -172,12 +226,104 @@ export class Admin {
     } catch (error) {
       throw new TypeError(`not an offset message id: ${JSON.stringify(offsetMsgId)}`, { cause: error })
     }
-    const invokeOptions: { signal?: AbortSignal; timeoutMs?: number } = {}
-    if (options.signal !== undefined) invokeOptions.signal = options.signal
-    if (options.timeoutMs !== undefined) invokeOptions.timeoutMs = options.timeoutMs
-    const body = await this.#instance.api.viewMessage(`${id.host}:${id.port}`, id.commitLogOffset, invokeOptions)
+    const body = await this.#instance.api.viewMessage(`${id.host}:${id.port}`, id.commitLogOffset, invokeOptionsOf(options))
     const { brokerName: _brokerName, ...message } = toConsumedMessage(decodeMessageRecord(body), '', this.#instance.logger)
     return message
+  }
+
+  async #viewMessageOfTopic(topic: string, msgId: string, options: ViewMessageOptions): Promise<ViewedMessage> {
+    this.#assertRunning()
+    checkTopic(topic)
+    const id = String(msgId).trim()
+    let offsetAddr: string | undefined
+    try {
+      const decoded = decodeOffsetMsgId(id)
+      offsetAddr = `${decoded.host}:${decoded.port}`
+    } catch {
+      // not an offset message id: a UNIQ_KEY of another length, or garbage; the unique-key query decides
+    }
+    if (offsetAddr !== undefined) {
+      const route = await this.#instance.api.getTopicRouteInfo(topic, invokeOptionsOf(options))
+      const brokerAddrs = new Set((route?.brokerDatas ?? []).flatMap((brokerData) => Object.values(brokerData.brokerAddrs)))
+      if (brokerAddrs.has(offsetAddr)) {
+        try {
+          return await this.#viewMessageByOffsetId(id, options)
+        } catch (error) {
+          if (!(MQError.isInstance(error) && error.code === 'BROKER_ERROR')) throw error
+          this.#instance.logger.debug('no message at the offset id, trying it as a unique key', { topic, msgId: id, error: error.message })
+        }
+      }
+    }
+    const message = await this.queryMessageByUniqKey(topic, id, options)
+    if (message === null) throw new MQClientError('NO_MESSAGE', `query message by id finished, but no message: topic ${topic}, msgId ${id}`)
+    return message
+  }
+
+  /**
+   * QUERY_MESSAGE (12) to one broker of each BrokerData of the topic's route (the master, else a slave), then merged
+   * and re-checked like RocketMQ MQAdminImpl.queryMessage: a key query keeps messages of `topic` whose KEYS words
+   * include `key` (index hash collisions are dropped); a unique-key query keeps messages whose msgId (UNIQ_KEY, else
+   * offset id) equals `key`. A broker that fails is logged and skipped.
+   * @returns key query: newest first; unique-key query: every copy (e.g. a send retried on another broker), earliest
+   *   stored first (RocketMQ 5 #6917; 4.9 kept only the earliest). Empty when nothing matched — an outcome, not an
+   *   error (Java throws NO_MESSAGE).
+   * @throws TypeError / RangeError for bad options; MQClientError NOT_STARTED | MESSAGE_ILLEGAL (topic name) |
+   *   NO_ROUTE (no route for the topic); the first broker's error when every broker failed; `signal.reason` when aborted.
+   */
+  async queryMessage(options: QueryMessageOptions): Promise<ViewedMessage[]> {
+    this.#assertRunning()
+    if (typeof options !== 'object' || options === null) throw new TypeError('queryMessage options are required')
+    const { topic, key } = options
+    checkTopic(topic)
+    if (typeof key !== 'string' || key.length === 0) throw new TypeError(`key must be a non-empty string, got ${JSON.stringify(key)}`)
+    const uniqueKey = options.uniqueKey ?? false
+    const maxNum = options.maxNum ?? (uniqueKey ? 32 : 64)
+    if (!Number.isSafeInteger(maxNum) || maxNum < 1) throw new RangeError(`maxNum must be a positive integer, got ${String(maxNum)}`)
+    const beginTimestamp = checkTimestamp('beginTimestamp', options.beginTimestamp, 0)
+    const endTimestamp = checkTimestamp('endTimestamp', options.endTimestamp, Number.MAX_SAFE_INTEGER)
+    const invokeOptions = { timeoutMs: options.timeoutMs ?? this.#instance.config.requestTimeoutMs * 3, ...(options.signal ? { signal: options.signal } : {}) }
+
+    const route = await this.#instance.api.getTopicRouteInfo(topic, invokeOptions)
+    if (!route) throw new MQClientError('NO_ROUTE', `The topic[${topic}] not matched route info`)
+    this.#instance.mergeBrokerAddrs(route)
+    const addrs = route.brokerDatas.map(selectBrokerAddr).filter((addr): addr is string => addr !== undefined)
+    if (addrs.length === 0) throw new MQClientError('NO_ROUTE', `The topic[${topic}] has no broker address in its route`)
+
+    const fields = { topic, key, maxNum, beginTimestamp, endTimestamp }
+    const outcomes = await Promise.allSettled(addrs.map((addr) => this.#instance.api.queryMessage(addr, fields, uniqueKey, invokeOptions)))
+    options.signal?.throwIfAborted()
+    const messages: ViewedMessage[] = []
+    let failures = 0
+    outcomes.forEach((outcome, index) => {
+      if (outcome.status === 'rejected') {
+        failures++
+        this.#instance.logger.warn('queryMessage failed on a broker', { topic, brokerAddr: addrs[index], error: String(outcome.reason) })
+        return
+      }
+      if (outcome.value.body === null) return
+      for (const record of decodeMessages(outcome.value.body)) {
+        const { brokerName: _brokerName, ...message } = toConsumedMessage(record, '', this.#instance.logger)
+        if (uniqueKey ? message.msgId === key : message.topic === topic && (message.properties[MessageConst.KEYS] ?? '').split(MessageConst.KEY_SEPARATOR).includes(key)) {
+          messages.push(message)
+        } else {
+          this.#instance.logger.warn('queryMessage: message key not matched, maybe hash duplicate', { topic, key, msgId: message.msgId })
+        }
+      }
+    })
+    if (failures === addrs.length) throw (outcomes[0] as PromiseRejectedResult).reason
+    return uniqueKey ? messages.sort((a, b) => a.storeTimestamp - b.storeTimestamp) : messages.sort((a, b) => b.storeTimestamp - a.storeTimestamp)
+  }
+
+  /**
+   * The message whose UNIQ_KEY (client message id, the `msgId` of a send result) is `uniqKey`: the earliest stored copy
+   * from `queryMessage({ topic, key: uniqKey, uniqueKey: true })` (RocketMQ MQAdminImpl.queryMessageByUniqKey). The
+   * default window is all retained messages (Java narrows it to the time encoded in the id, only to scan less index).
+   * @returns null when no broker has it (never sent, or deleted by retention).
+   * @throws as queryMessage.
+   */
+  async queryMessageByUniqKey(topic: string, uniqKey: string, options: QueryMessageByUniqKeyOptions = {}): Promise<ViewedMessage | null> {
+    const messages = await this.queryMessage({ ...options, topic, key: uniqKey, uniqueKey: true })
+    return messages[0] ?? null
   }
 
   /** GET_CONSUMER_LIST_BY_GROUP (38) from one broker serving `topic`. */
@@ -200,4 +346,11 @@ export class Admin {
   #assertRunning(): void {
     if (this.#state !== 'RUNNING') throw new MQClientError('NOT_STARTED', `The admin service state not OK (${this.#state}); call start() first`)
   }
+}
+
+function invokeOptionsOf(options: ViewMessageOptions): { signal?: AbortSignal; timeoutMs?: number } {
+  const invokeOptions: { signal?: AbortSignal; timeoutMs?: number } = {}
+  if (options.signal !== undefined) invokeOptions.signal = options.signal
+  if (options.timeoutMs !== undefined) invokeOptions.timeoutMs = options.timeoutMs
+  return invokeOptions
 }

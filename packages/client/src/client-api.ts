@@ -13,8 +13,10 @@ import {
   GetMinOffsetResponseHeader,
   MQBrokerError,
   MQError,
+  MixAll,
   PullMessageResponseHeader,
   QueryConsumerOffsetResponseHeader,
+  QueryMessageResponseHeader,
   RemotingClient,
   RequestCode,
   ResponseCode,
@@ -53,6 +55,23 @@ export interface RawPullResult {
   maxOffset: number
   suggestWhichBrokerId: number
   /** Concatenated stored records (FOUND only). */
+  body: Buffer | null
+}
+
+/** QUERY_MESSAGE request header fields (§3.7); timestamps in ms since epoch. */
+export interface QueryMessageFields {
+  topic: string
+  key: string
+  maxNum: number
+  beginTimestamp: number
+  endTimestamp: number
+}
+
+/** Raw QUERY_MESSAGE outcome of one broker. */
+export interface RawQueryResult {
+  /** Store time (ms) of the broker's newest indexed message; 0 when not reported (QUERY_NOT_FOUND). */
+  indexLastUpdateTimestamp: number
+  /** Concatenated stored records; null on QUERY_NOT_FOUND (22). */
   body: Buffer | null
 }
 
@@ -288,6 +307,19 @@ export class MQClientAPI {
     const response = await this.invoke(addr, createRequest(RequestCode.VIEW_MESSAGE_BY_ID, { offset: commitLogOffset }), options)
     checkSuccess(response, addr)
     return response.body ?? Buffer.alloc(0)
+  }
+
+  /**
+   * QUERY_MESSAGE (12, §3.7) to one broker, with extField `_UNIQUE_KEY_QUERY` = `uniqueKey` (as Java's
+   * MQClientAPIImpl.queryMessage always sends it). 22 QUERY_NOT_FOUND is an ordinary outcome (body null).
+   */
+  async queryMessage(addr: string, fields: QueryMessageFields, uniqueKey: boolean, options?: InvokeOptions): Promise<RawQueryResult> {
+    const request = createRequest(RequestCode.QUERY_MESSAGE, { ...fields, [MixAll.UNIQUE_MSG_QUERY_FLAG]: uniqueKey })
+    const response = await this.invoke(addr, request, options)
+    if (response.code === ResponseCode.QUERY_NOT_FOUND) return { indexLastUpdateTimestamp: 0, body: null }
+    checkSuccess(response, addr)
+    const header = QueryMessageResponseHeader.decode(response.extFields)
+    return { indexLastUpdateTimestamp: header.indexLastUpdateTimestamp, body: response.body ?? Buffer.alloc(0) }
   }
 
   /** UPDATE_AND_CREATE_TOPIC (17). */

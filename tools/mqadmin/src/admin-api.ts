@@ -2,9 +2,9 @@
  * The part of `@cometmq/client`'s `Admin` that mqadmin commands use. Commands take this interface, so unit tests
  * pass a fake and `main.ts` passes a real, started `Admin`.
  */
-import type { Admin, CreateTopicOptions, MessageQueue, ViewedMessage } from '@cometmq/client'
+import type { Admin, CreateTopicOptions, MessageQueue, QueryMessageOptions, ViewedMessage } from '@cometmq/client'
 
-export type { ViewedMessage }
+export type { QueryMessageOptions, ViewedMessage }
 
 /** GET_ROUTEINFO_BY_TOPIC body (the protocol's TopicRouteData, as Admin returns it). */
 export type TopicRouteData = Awaited<ReturnType<Admin['getTopicRoute']>>
@@ -20,6 +20,8 @@ export interface AdminApi {
   getMinOffset(mq: MessageQueue): Promise<number>
   queryConsumerOffset(consumerGroup: string, mq: MessageQueue): Promise<number>
   viewMessage(offsetMsgId: string): Promise<ViewedMessage>
+  /** QUERY_MESSAGE to every broker of the topic, merged and re-checked; [] when nothing matched. */
+  queryMessage(options: QueryMessageOptions): Promise<ViewedMessage[]>
 }
 
 /** Readable queues of a route, sorted (brokerName, queueId). */

@@ -55,6 +55,20 @@ describe('parseMqadminArgs', () => {
     expect(() => parse(['queryMsgById', '-i', 'A1', '-f', 'GBK'], env)).toThrow(CommanderError)
   })
 
+  it('parses queryMsgByKey (-t -k, optional -b -e -m; Long.MAX_VALUE clamped) and queryMsgByUniqueKey (-t -i, -a)', () => {
+    const env = { NAMESRV_ADDR: '127.0.0.1:9876' }
+    expect(parse(['queryMsgByKey', '-t', 'T', '-k', ' order-1 '], env)).toEqual({ command: 'queryMsgByKey', namesrvAddr: '127.0.0.1:9876', options: { topic: 'T', key: 'order-1' } })
+    expect(parse(['queryMsgByKey', '--topic', 'T', '--msgKey', 'k', '-b', '1676730526212', '-e', '9223372036854775807', '-m', '10'], env)).toMatchObject({
+      options: { topic: 'T', key: 'k', beginTimestamp: 1676730526212, endTimestamp: Number.MAX_SAFE_INTEGER, maxNum: 10 },
+    })
+    expect(() => parse(['queryMsgByKey', '-t', 'T'], env)).toThrow(CommanderError)
+    expect(() => parse(['queryMsgByKey', '-t', 'T', '-k', 'k', '-e', '9223372036854775808'], env)).toThrow(CommanderError)
+    expect(() => parse(['queryMsgByKey', '-t', 'T', '-k', 'k', '-m', '65'], env)).toThrow(CommanderError)
+    expect(parse(['queryMsgByUniqueKey', '-t', 'T', '-i', 'C0A8'], env)).toEqual({ command: 'queryMsgByUniqueKey', namesrvAddr: '127.0.0.1:9876', options: { topic: 'T', msgId: 'C0A8', showAll: false } })
+    expect(parse(['queryMsgByUniqueKey', '-t', 'T', '-i', 'C0A8', '-a', '--bodyDir', '/b'], env)).toMatchObject({ options: { showAll: true, bodyDir: '/b' } })
+    expect(() => parse(['queryMsgByUniqueKey', '-i', 'C0A8'], env)).toThrow(CommanderError)
+  })
+
   it('requires -t / -g where RocketMQ does', () => {
     const env = { NAMESRV_ADDR: '127.0.0.1:9876' }
     expect(() => parse(['topicRoute'], env)).toThrow(CommanderError)

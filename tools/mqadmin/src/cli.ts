@@ -1,11 +1,12 @@
 /**
  * `mqadmin <command> [options]` parsing (commander). Option letters and long names are RocketMQ mqadmin's
  * (`-n/--namesrvAddr`, `-t/--topic`, `-b/--brokerAddr`, `-c/--clusterName`, `-r/--readQueueNums`,
- * `-w/--writeQueueNums`, `-p/--perm`, `-o/--order`, `-g/--groupName`, `-l/--list`, `-i/--msgId`, `-f/--bodyFormat`).
+ * `-w/--writeQueueNums`, `-p/--perm`, `-o/--order`, `-g/--groupName`, `-l/--list`, `-i/--msgId`, `-f/--bodyFormat`,
+ * `-k/--msgKey`, `-b/--beginTimestamp`, `-e/--endTimestamp`, `-m/--maxNum`, `-a/--showAll`).
  * `-n` falls back to env NAMESRV_ADDR, as in RocketMQ.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
-import type { QueryMsgByIdOptions } from './commands/message-commands.js'
+import type { QueryMsgByIdOptions, QueryMsgByKeyOptions, QueryMsgByUniqueKeyOptions } from './commands/message-commands.js'
 import type { UpdateTopicOptions } from './commands/topic-commands.js'
 
 export type MqadminCommand =
@@ -16,6 +17,8 @@ export type MqadminCommand =
   | { command: 'clusterList'; namesrvAddr: string; options: { clusterName?: string } }
   | { command: 'consumerProgress'; namesrvAddr: string; options: { group: string; topic?: string } }
   | { command: 'queryMsgById'; namesrvAddr: string; options: QueryMsgByIdOptions }
+  | { command: 'queryMsgByKey'; namesrvAddr: string; options: QueryMsgByKeyOptions }
+  | { command: 'queryMsgByUniqueKey'; namesrvAddr: string; options: QueryMsgByUniqueKeyOptions }
 
 export type MqadminCommandName = MqadminCommand['command']
 
@@ -49,6 +52,16 @@ function charset(value: string): BufferEncoding {
   const encoding = CHARSETS[value.trim().toLowerCase()]
   if (encoding === undefined) throw new InvalidArgumentError(`unsupported charset ${value} (UTF-8, US-ASCII, ISO-8859-1, UTF-16LE)`)
   return encoding
+}
+
+/**
+ * A timestamp in ms (a Java long, e.g. Long.MAX_VALUE = "no end"); values beyond 2^53 − 1 are clamped to
+ * Number.MAX_SAFE_INTEGER, which lies far past any store time.
+ */
+function timestamp(value: string): number {
+  const text = value.trim()
+  if (!/^\d{1,19}$/.test(text) || BigInt(text) > 9223372036854775807n) throw new InvalidArgumentError(`not a timestamp in ms: ${value}`)
+  return Math.min(Number(text), Number.MAX_SAFE_INTEGER)
 }
 
 type Raw = Record<string, unknown>
@@ -157,6 +170,32 @@ export function parseMqadminArgs(args: readonly string[], env: Readonly<Record<s
       const bodyDir = raw['bodyDir'] as string | undefined
       if (bodyDir !== undefined) options.bodyDir = bodyDir
       result = { command: 'queryMsgById', namesrvAddr: namesrvOf(raw), options }
+    })
+
+  sub('queryMsgByKey', 'Query Message by Key')
+    .requiredOption('-t, --topic <topic>', 'topic name')
+    .requiredOption('-k, --msgKey <key>', 'Message Key')
+    .option('-b, --beginTimestamp <ms>', 'Begin timestamp(ms). default:0', timestamp)
+    .option('-e, --endTimestamp <ms>', 'End timestamp(ms). default:Long.MAX_VALUE', timestamp)
+    .option('-m, --maxNum <n>', 'The maximum number of messages returned by the query, default:64', integer(1, 64))
+    .action((raw: Raw) => {
+      const options: QueryMsgByKeyOptions = { topic: String(raw['topic']).trim(), key: String(raw['msgKey']).trim() }
+      if (raw['beginTimestamp'] !== undefined) options.beginTimestamp = raw['beginTimestamp'] as number
+      if (raw['endTimestamp'] !== undefined) options.endTimestamp = raw['endTimestamp'] as number
+      if (raw['maxNum'] !== undefined) options.maxNum = raw['maxNum'] as number
+      result = { command: 'queryMsgByKey', namesrvAddr: namesrvOf(raw), options }
+    })
+
+  sub('queryMsgByUniqueKey', 'Query Message by Unique key')
+    .requiredOption('-t, --topic <topic>', 'The topic of msg')
+    .requiredOption('-i, --msgId <msgId>', 'Message Id')
+    .option('-a, --showAll', 'Print all message, the limit is 32')
+    .option('--bodyDir <dir>', 'directory of the message body files (default <tmpdir>/rocketmq/msgbodys)')
+    .action((raw: Raw) => {
+      const options: QueryMsgByUniqueKeyOptions = { topic: String(raw['topic']).trim(), msgId: String(raw['msgId']).trim(), showAll: raw['showAll'] === true }
+      const bodyDir = raw['bodyDir'] as string | undefined
+      if (bodyDir !== undefined) options.bodyDir = bodyDir
+      result = { command: 'queryMsgByUniqueKey', namesrvAddr: namesrvOf(raw), options }
     })
 
   program.parse(args[0] === '--' ? args.slice(1) : [...args], { from: 'user' })

@@ -7,7 +7,7 @@ import type { AdminApi } from './admin-api.js'
 import { CommanderError, parseMqadminArgs } from './cli.js'
 import type { CliOutput, MqadminCommand } from './cli.js'
 import { clusterList, consumerProgress } from './commands/cluster-commands.js'
-import { queryMsgById } from './commands/message-commands.js'
+import { queryMsgById, queryMsgByKey, queryMsgByUniqueKey } from './commands/message-commands.js'
 import { topicList, topicRoute, topicStatus, updateTopic } from './commands/topic-commands.js'
 
 export interface MqadminIo {
@@ -47,6 +47,10 @@ export function execute(admin: AdminApi, command: MqadminCommand): Promise<strin
       return consumerProgress(admin, command.options)
     case 'queryMsgById':
       return queryMsgById(admin, command.options)
+    case 'queryMsgByKey':
+      return queryMsgByKey(admin, command.options)
+    case 'queryMsgByUniqueKey':
+      return queryMsgByUniqueKey(admin, command.options)
   }
 }
 

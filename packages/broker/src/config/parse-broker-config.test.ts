@@ -29,6 +29,27 @@ describe('parseBrokerConfig', () => {
     expect(Object.isFrozen(config)).toBe(true)
   })
 
+  it('reads the retention, disk and index keys with RocketMQ defaults, and memoryStoreMaxBytes', () => {
+    const defaults = parseBrokerConfig('').config
+    expect(defaults).toMatchObject({
+      fileReservedTime: 72, deleteWhen: '04', diskMaxUsedSpaceRatio: 75, diskSpaceWarningLevelRatio: 90, cleanFileForciblyEnable: true,
+      cleanResourceInterval: 10000, messageIndexEnable: true, maxHashSlotNum: 5000000, maxIndexNum: 20000000, defaultQueryMaxNum: 32,
+      memoryStoreMaxBytes: 268435456,
+    })
+    for (const key of ['fileReservedTime', 'deleteWhen', 'diskMaxUsedSpaceRatio', 'cleanFileForciblyEnable', 'messageIndexEnable', 'maxHashSlotNum', 'maxIndexNum', 'defaultQueryMaxNum'] as const) {
+      expect(brokerConfigSchema[key].ignored, key).toBeUndefined()
+    }
+    const { config, warnings } = parseBrokerConfig('deleteWhen=01;04\ndiskSpaceWarningLevelRatio=85\ncleanResourceInterval=500\nmemoryStoreMaxBytes=1048576\nmessageIndexEnable=false')
+    expect(warnings).toEqual([])
+    expect(config).toMatchObject({ deleteWhen: '01;04', diskSpaceWarningLevelRatio: 85, cleanResourceInterval: 500, memoryStoreMaxBytes: 1048576, messageIndexEnable: false })
+    for (const bad of ['deleteWhen=25', 'deleteWhen=4am', 'deleteWhen=01;']) {
+      expect(() => parseBrokerConfig(bad), bad).toThrow(BrokerConfigError)
+      expect(() => parseBrokerConfig(bad), bad).toThrow(/deleteWhen/)
+    }
+    expect(() => parseBrokerConfig('diskSpaceWarningLevelRatio=101')).toThrow(/diskSpaceWarningLevelRatio/)
+    expect(() => parseBrokerConfig('memoryStoreMaxBytes=100')).toThrow(/memoryStoreMaxBytes/)
+  })
+
   it('applies RocketMQ defaults for missing keys', () => {
     const { config } = parseBrokerConfig('')
     expect(config.brokerClusterName).toBe('DefaultCluster')

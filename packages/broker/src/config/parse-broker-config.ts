@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { homedir } from 'node:os'
 import { parse as parseProperties } from 'dot-properties'
 import { MQError } from '@cometmq/protocol'
+import { parseDeleteWhen } from '@cometmq/store'
 import { BROKER_CONFIG_KEY_ALIASES, brokerConfigSchema } from './broker-config-schema.js'
 import type { BrokerConfig, BrokerConfigKey } from './broker-config-schema.js'
 import type { ConfigKeySpec } from './config-schema.js'
@@ -60,7 +61,8 @@ export function parseBrokerConfig(text: string, overrides: Record<string, string
  * `storePathCommitLog` → `<storePathRootDir>/commitlog`; a leading `~/` in paths → home directory;
  * `registerNameServerPeriod` clamped to [10000, 60000] ms. Idempotent on its own output.
  * @param warnings receives notes about adjusted values (optional).
- * @throws BrokerConfigError on a wrong type, an out-of-range number, an unknown enum value, or a SLAVE with brokerId 0.
+ * @throws BrokerConfigError on a wrong type, an out-of-range number, an unknown enum value, a `deleteWhen` that is not
+ *   hours 0–23 separated by ';', or a SLAVE with brokerId 0.
  */
 export function resolveBrokerConfig(input: Partial<BrokerConfig>, warnings: string[] = []): Readonly<BrokerConfig> {
   const out: Record<string, unknown> = {}
@@ -82,6 +84,11 @@ export function resolveBrokerConfig(input: Partial<BrokerConfig>, warnings: stri
   if (config.haListenPort === 0 && config.listenPort !== 0) config.haListenPort = config.listenPort + 1
   if (config.namesrvAddr !== undefined && config.namesrvAddr.trim() === '') config.namesrvAddr = undefined
   config.brokerIP2 ??= config.brokerIP1
+  try {
+    parseDeleteWhen(config.deleteWhen)
+  } catch (error) {
+    throw new BrokerConfigError('deleteWhen', (error as Error).message.replace(/^config\.deleteWhen /, ''))
+  }
   config.storePathRootDir = expandHome(config.storePathRootDir)
   config.storePathCommitLog = config.storePathCommitLog === undefined ? join(config.storePathRootDir, 'commitlog') : expandHome(config.storePathCommitLog)
   const period = Math.max(10_000, Math.min(config.registerNameServerPeriod, 60_000))

@@ -1,5 +1,6 @@
 /**
- * Queue lookups straight from the store (RocketMQ 4.9 `AdminBrokerProcessor` / `QueryMessageProcessor`; §3.4, §3.7):
+ * Queue lookups straight from the store (RocketMQ 4.9 `AdminBrokerProcessor`; §3.4). VIEW_MESSAGE_BY_ID (33) and
+ * QUERY_MESSAGE (12) live in QueryMessageProcessor, as in RocketMQ.
  *
  * | code | request header | response |
  * |---|---|---|
@@ -7,7 +8,6 @@
  * | 31 GET_MIN_OFFSET | topic, queueId | `offset` = smallest logical offset still stored |
  * | 32 GET_EARLIEST_MSG_STORETIME | topic, queueId | `timestamp` = store time (ms) at the min offset, −1 when empty |
  * | 29 SEARCH_OFFSET_BY_TIMESTAMP | topic, queueId, timestamp (ms) | `offset` (approximate, as the store computes it) |
- * | 33 VIEW_MESSAGE_BY_ID | offset (commit-log) | body = one raw stored record; 1 "can not find message by the offset, N" |
  */
 import {
   GetEarliestMsgStoretimeRequestHeader,
@@ -16,7 +16,6 @@ import {
   RequestCode,
   ResponseCode,
   SearchOffsetRequestHeader,
-  ViewMessageRequestHeader,
   createResponse,
 } from '@cometmq/protocol'
 import type { RemotingChannel, RemotingCommand } from '@cometmq/protocol'
@@ -40,15 +39,9 @@ export class QueueOffsetProcessor {
         const { topic, queueId } = GetEarliestMsgStoretimeRequestHeader.decode(request.extFields)
         return createResponse(request, ResponseCode.SUCCESS, null, { timestamp: await store.getEarliestMessageTime(topic, queueId) })
       }
-      case RequestCode.SEARCH_OFFSET_BY_TIMESTAMP: {
+      default: {
         const { topic, queueId, timestamp } = SearchOffsetRequestHeader.decode(request.extFields)
         return createResponse(request, ResponseCode.SUCCESS, null, { offset: await store.getOffsetInQueueByTime(topic, queueId, timestamp) })
-      }
-      default: {
-        const { offset } = ViewMessageRequestHeader.decode(request.extFields)
-        const record = await store.selectOneMessageByOffset(offset)
-        if (record === null) return createResponse(request, ResponseCode.SYSTEM_ERROR, `can not find message by the offset, ${offset}`)
-        return createResponse(request, ResponseCode.SUCCESS, null, {}, record)
       }
     }
   }

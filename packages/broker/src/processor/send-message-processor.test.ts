@@ -9,6 +9,7 @@ import {
   encodeMessageRecord,
   encodeProperties,
 } from '@cometmq/protocol'
+import { MemoryMessageStore } from '@cometmq/store'
 import { fixture, pull, rawExchange, records, send, sendV2Ext, startBroker } from '../__fixtures__/harness.js'
 import type { TestBroker } from '../__fixtures__/harness.js'
 
@@ -169,5 +170,31 @@ describe('SendMessageProcessor', () => {
     expect(dlq!.properties.RETRY_TOPIC).toBe('T')
     const half = await send(t, 'TopicTx', 'x', { properties: { TRAN_MSG: 'true', PGROUP: 'PG' } })
     expect(half.code).toBe(ResponseCode.NO_PERMISSION)
+  })
+})
+
+describe('SendMessageProcessor when the store refuses puts', () => {
+  it('answers 14 SERVICE_NOT_AVAILABLE naming the full disk, and stores again once usage drops', async () => {
+    let usage = 96.5
+    const store = new MemoryMessageStore({ diskUsage: async () => usage })
+    t = await startBroker({ store })
+    expect(store.diskFull).toBe(true)
+    const refused = await send(t, 'T', 'x')
+    expect(refused.code).toBe(ResponseCode.SERVICE_NOT_AVAILABLE)
+    expect(refused.remark).toMatch(/^service not available now\. It may be caused by one of the following reasons: the broker's disk is full \[disk usage 96\.50%\], messages are put to the slave/)
+    expect(refused.remark).toMatch(/diskSpaceWarningLevelRatio 90/)
+    expect(store.getMaxOffsetInQueue('T', 0)).toBe(0)
+    usage = 40
+    await store.deleteExpiredFiles()
+    expect(store.diskFull).toBe(false)
+    expect((await send(t, 'T', 'x')).code).toBe(ResponseCode.SUCCESS)
+  })
+
+  it('answers 14 with the store reason when the store is closed', async () => {
+    t = await startBroker()
+    await t.broker.store.close()
+    const response = await send(t, 'T', 'x')
+    expect(response.code).toBe(ResponseCode.SERVICE_NOT_AVAILABLE)
+    expect(response.remark).toMatch(/message store has been shut down, etc\. \(message store is not available: .*closed/)
   })
 })

@@ -194,7 +194,7 @@ export class SendMessageProcessor {
   }
 
   private answer(request: RemotingCommand, result: PutMessageResult, queueId: number): RemotingCommand {
-    const { code, remark } = putStatusToResponse(result.status, result.remark)
+    const { code, remark } = putStatusToResponse(result.status, result.remark, this.ctx.store.diskUsage)
     const append = result.appendResult
     if (!isStored(result.status) || append === undefined) {
       this.log.debug('send failed', { status: result.status, code, opaque: request.opaque })

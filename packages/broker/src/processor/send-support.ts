@@ -100,10 +100,13 @@ export function isStored(status: PutMessageStatus): boolean {
  * | PUT_OK | 0 SUCCESS |
  * | FLUSH_DISK_TIMEOUT / FLUSH_SLAVE_TIMEOUT / SLAVE_NOT_AVAILABLE | 10 / 12 / 11 (stored) |
  * | MESSAGE_ILLEGAL, PROPERTIES_SIZE_EXCEEDED | 13 MESSAGE_ILLEGAL |
- * | SERVICE_NOT_AVAILABLE | 14 |
+ * | SERVICE_NOT_AVAILABLE | 14, remark per serviceNotAvailableRemark (disk full, store closed) |
  * | CREATE_MAPPED_FILE_FAILED, UNKNOWN_ERROR | 1 SYSTEM_ERROR |
+ *
+ * @param storeRemark the store's explanation (PutMessageResult.remark), if any.
+ * @param diskUsage the store's last measured disk usage in percent (MessageStore.diskUsage), null when it has no disk.
  */
-export function putStatusToResponse(status: PutMessageStatus, storeRemark?: string): { code: number; remark: string | null } {
+export function putStatusToResponse(status: PutMessageStatus, storeRemark?: string, diskUsage?: number | null): { code: number; remark: string | null } {
   switch (status) {
     case 'PUT_OK':
       return { code: ResponseCode.SUCCESS, remark: null }
@@ -120,13 +123,24 @@ export function putStatusToResponse(status: PutMessageStatus, storeRemark?: stri
         remark: storeRemark ?? `the message is illegal (${status}): message body or properties length not accepted (properties ≤ 32767 bytes)`,
       }
     case 'SERVICE_NOT_AVAILABLE':
-      return {
-        code: ResponseCode.SERVICE_NOT_AVAILABLE,
-        remark: storeRemark ?? "service not available now. It may be caused by one of the following reasons: the broker's disk is full, messages are put to the slave, message store has been shut down, etc.",
-      }
+      return { code: ResponseCode.SERVICE_NOT_AVAILABLE, remark: serviceNotAvailableRemark(diskUsage, storeRemark) }
     case 'CREATE_MAPPED_FILE_FAILED':
       return { code: ResponseCode.SYSTEM_ERROR, remark: storeRemark ?? 'create mapped file failed, server is busy or broken.' }
     default:
       return { code: ResponseCode.SYSTEM_ERROR, remark: storeRemark ?? status }
   }
+}
+
+/**
+ * RocketMQ's SERVICE_NOT_AVAILABLE remark (4.9 SendMessageProcessor.handlePutMessageResult), which names the likely
+ * causes and shows the disk usage in brackets (Java: `CL: %5.2f CQ: %5.2f INDEX: %5.2f` of three paths; we measure the
+ * store's one filesystem), followed by the store's own reason in parentheses when it gave one, e.g.
+ * "service not available now. It may be caused by one of the following reasons: the broker's disk is full
+ * [disk usage 95.00%], messages are put to the slave, message store has been shut down, etc. (the broker's disk is
+ * full: usage 95.0% is above diskSpaceWarningLevelRatio 90%; …)".
+ */
+export function serviceNotAvailableRemark(diskUsage: number | null | undefined, storeRemark?: string): string {
+  const usage = diskUsage === null || diskUsage === undefined ? 'disk usage unknown' : `disk usage ${diskUsage.toFixed(2)}%`
+  const base = `service not available now. It may be caused by one of the following reasons: the broker's disk is full [${usage}], messages are put to the slave, message store has been shut down, etc.`
+  return storeRemark ? `${base} (${storeRemark})` : base
 }

@@ -151,7 +151,7 @@ export class FakeBroker {
   }
 
   /** Appends a message as if a producer had sent it. */
-  put(input: { topic: string; queueId: number; body: Buffer | string; properties?: Record<string, string>; flag?: number; sysFlag?: number; reconsumeTimes?: number }): StoredRecord {
+  put(input: { topic: string; queueId: number; body: Buffer | string; properties?: Record<string, string>; flag?: number; sysFlag?: number; reconsumeTimes?: number; storeTimestamp?: number }): StoredRecord {
     const key = `${input.topic}:${input.queueId}`
     const list = this.queues.get(key) ?? []
     this.queues.set(key, list)
@@ -162,7 +162,7 @@ export class FakeBroker {
     const record = encodeMessageRecord({
       topic: input.topic, queueId: input.queueId, flag: input.flag ?? 0, body, propertiesString, sysFlag: input.sysFlag ?? 0,
       bornTimestamp: Date.now(), bornHost: { host: '127.0.0.1', port: 1 }, storeHost: { host: '127.0.0.1', port: this.server.port },
-      reconsumeTimes: input.reconsumeTimes ?? 0, preparedTransactionOffset: 0, queueOffset: list.length, commitLogOffset, storeTimestamp: Date.now(),
+      reconsumeTimes: input.reconsumeTimes ?? 0, preparedTransactionOffset: 0, queueOffset: list.length, commitLogOffset, storeTimestamp: input.storeTimestamp ?? Date.now(),
     })
     this.#phyOffset += record.length
     const stored: StoredRecord = {
@@ -261,6 +261,17 @@ export class FakeBroker {
       }
       case RequestCode.UPDATE_AND_CREATE_TOPIC:
         return createResponse(request, ResponseCode.SUCCESS)
+      case RequestCode.QUERY_MESSAGE: {
+        // A deliberately loose "index": a substring of KEYS or UNIQ_KEY matches, like a hash collision would, so
+        // tests see the client's exact re-check. Newest first, at most maxNum (32 for a unique-key query).
+        const maxNum = f._UNIQUE_KEY_QUERY === 'true' ? 32 : Number(f.maxNum)
+        const hits = [...this.byPhyOffset.values()]
+          .filter((s) => s.topic === f.topic && `${s.properties.KEYS ?? ''} ${s.properties.UNIQ_KEY ?? ''}`.includes(f.key ?? ''))
+          .reverse()
+          .slice(0, maxNum)
+        if (hits.length === 0) return createResponse(request, ResponseCode.QUERY_NOT_FOUND, 'can not find message, maybe time range not correct')
+        return createResponse(request, ResponseCode.SUCCESS, null, { indexLastUpdateTimestamp: Date.now(), indexLastUpdatePhyoffset: this.#phyOffset }, Buffer.concat(hits.map((s) => s.record)))
+      }
       case RequestCode.VIEW_MESSAGE_BY_ID: {
         const stored = this.byPhyOffset.get(Number(f.offset))
         if (!stored) return createResponse(request, ResponseCode.SYSTEM_ERROR, `can not find message by the offset, ${f.offset}`)

@@ -1,6 +1,9 @@
-/** An in-memory AdminApi for unit tests: topics with routes, per-queue offsets, consumer offsets and messages by offset id. */
+/**
+ * An in-memory AdminApi for unit tests: topics with routes, per-queue offsets, consumer offsets and messages by offset
+ * id; queryMessage answers from the same messages with the client's matching rule (KEYS word / msgId, topic, window).
+ */
 import type { CreateTopicOptions, MessageQueue } from '@cometmq/client'
-import type { AdminApi, ClusterInfo, TopicRouteData, ViewedMessage } from '../admin-api.js'
+import type { AdminApi, ClusterInfo, QueryMessageOptions, TopicRouteData, ViewedMessage } from '../admin-api.js'
 
 const key = (mq: MessageQueue): string => `${mq.topic}@${mq.brokerName}@${mq.queueId}`
 
@@ -13,6 +16,8 @@ export class FakeAdmin implements AdminApi {
   readonly created: CreateTopicOptions[] = []
   /** offset msgId (upper case) → message */
   readonly messages = new Map<string, ViewedMessage>()
+  /** Every queryMessage call, in order. */
+  readonly queries: QueryMessageOptions[] = []
   cluster: ClusterInfo = {
     clusterAddrTable: { DefaultCluster: ['broker-b', 'broker-a'] },
     brokerAddrTable: {
@@ -75,5 +80,16 @@ export class FakeAdmin implements AdminApi {
     const message = this.messages.get(offsetMsgId.toUpperCase())
     if (!message) throw new Error(`CODE: 1  DESC: can not find message by the offset, ${offsetMsgId}`)
     return message
+  }
+
+  async queryMessage(options: QueryMessageOptions): Promise<ViewedMessage[]> {
+    this.queries.push(options)
+    if (!this.routes.has(options.topic)) throw new Error(`The topic[${options.topic}] not matched route info`)
+    const begin = options.beginTimestamp ?? 0
+    const end = options.endTimestamp ?? Number.MAX_SAFE_INTEGER
+    return [...this.messages.values()]
+      .filter((m) => m.topic === options.topic && m.storeTimestamp >= begin && m.storeTimestamp <= end)
+      .filter((m) => (options.uniqueKey ? m.msgId === options.key : (m.keys ?? []).includes(options.key)))
+      .sort((a, b) => b.storeTimestamp - a.storeTimestamp)
   }
 }

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { FakeAdmin } from '../__fixtures__/fake-admin.js'
 import type { ViewedMessage } from '../admin-api.js'
 import { formatJavaMap, formatTimestamp } from '../format.js'
-import { defaultBodyDir, formatMessage, queryMsgById } from './message-commands.js'
+import { NoMessageError, defaultBodyDir, formatMessage, queryMsgById, queryMsgByKey, queryMsgByUniqueKey } from './message-commands.js'
 
 const OFFSET_ID = '7F00000100002A9F00000000000000D6'
 
@@ -82,5 +82,62 @@ describe('queryMsgById', () => {
     expect(formatJavaMap({ a: '1', b: '' })).toBe('{a=1, b=}')
     expect(defaultBodyDir()).toBe(join(tmpdir(), 'rocketmq', 'msgbodys'))
     expect(formatMessage(message(), '/p')).toHaveLength(15)
+  })
+})
+
+describe('queryMsgByKey', () => {
+  it('prints RocketMQ\'s "%-50s %4s %40s" table of the messages carrying the key, newest first', async () => {
+    const admin = new FakeAdmin()
+    admin.addTopic('TopicA', { 'broker-a': 4 })
+    admin.messages.set('A', message({ offsetMsgId: 'A', msgId: 'C0A8000100002A9F0000000000000001', queueId: 3, queueOffset: 42, keys: ['k1', 'k2'], storeTimestamp: 1000 }))
+    admin.messages.set('B', message({ offsetMsgId: 'B', msgId: 'C0A8000100002A9F0000000000000002', queueId: 0, queueOffset: 7, keys: ['k2'], storeTimestamp: 2000 }))
+    admin.messages.set('C', message({ offsetMsgId: 'C', msgId: 'C0A8000100002A9F0000000000000003', keys: ['k3'] }))
+    const lines = await queryMsgByKey(admin, { topic: 'TopicA', key: 'k2', endTimestamp: 5000 })
+    expect(lines).toEqual([
+      `${'#Message ID'.padEnd(50)} #QID ${'#Offset'.padStart(40)}`,
+      `${'C0A8000100002A9F0000000000000002'.padEnd(50)}    0 ${'7'.padStart(40)}`,
+      `${'C0A8000100002A9F0000000000000001'.padEnd(50)}    3 ${'42'.padStart(40)}`,
+    ])
+    expect(admin.queries).toEqual([{ topic: 'TopicA', key: 'k2', maxNum: 64, endTimestamp: 5000 }])
+  })
+
+  it('fails with "no message" when nothing carries the key', async () => {
+    const admin = new FakeAdmin()
+    admin.addTopic('TopicA', { 'broker-a': 4 })
+    await expect(queryMsgByKey(admin, { topic: 'TopicA', key: 'none' })).rejects.toThrow(NoMessageError)
+  })
+})
+
+describe('queryMsgByUniqueKey', () => {
+  const UNIQ = 'C0A8000100002A9F0000000000000001'
+
+  it('prints the earliest copy without the OffsetID line (every copy with -a, body files <msgId>_<i>)', async () => {
+    const admin = new FakeAdmin()
+    admin.addTopic('TopicA', { 'broker-a': 4 })
+    admin.messages.set('LATE', message({ offsetMsgId: 'LATE', storeTimestamp: 5000, queueOffset: 9, body: Buffer.from('late') }))
+    admin.messages.set('EARLY', message({ offsetMsgId: 'EARLY', storeTimestamp: 1000, queueOffset: 1, body: Buffer.from('early') }))
+    admin.messages.set('OTHER', message({ offsetMsgId: 'OTHER', msgId: 'C0A8000100002A9F00000000000000FF' }))
+    const written: Array<[string, string]> = []
+    const writer = async (dir: string, name: string, body: Buffer) => {
+      written.push([name, body.toString()])
+      return `${dir}/${name}`
+    }
+    const one = await queryMsgByUniqueKey(admin, { topic: 'TopicA', msgId: UNIQ, bodyDir: '/b' }, writer)
+    expect(one[0]).toBe('Topic:               TopicA')
+    expect(one).toContain('Queue Offset:        1')
+    expect(one.at(-1)).toBe(`Message Body Path:   /b/${UNIQ}`)
+    expect(one).toHaveLength(14)
+    expect(admin.queries.at(-1)).toEqual({ topic: 'TopicA', key: UNIQ, uniqueKey: true, maxNum: 32 })
+
+    const all = await queryMsgByUniqueKey(admin, { topic: 'TopicA', msgId: UNIQ, bodyDir: '/b', showAll: true }, writer)
+    expect(all.filter((l) => l.startsWith('Queue Offset:'))).toEqual(['Queue Offset:        1', 'Queue Offset:        9'])
+    expect(all[14]).toBe('')
+    expect(written).toEqual([[UNIQ, 'early'], [UNIQ, 'early'], [`${UNIQ}_1`, 'late']])
+  })
+
+  it('fails with "no message" for an unknown id', async () => {
+    const admin = new FakeAdmin()
+    admin.addTopic('TopicA', { 'broker-a': 4 })
+    await expect(queryMsgByUniqueKey(admin, { topic: 'TopicA', msgId: UNIQ, bodyDir: '/unused' }, async () => 'x')).rejects.toThrow(/no message/)
   })
 })
