@@ -58,7 +58,7 @@ export interface ClusterBenchOptions {
   backlog: BacklogBenchOptions
   /** Queues of the topic created before the run (read = write). */
   queues: number
-  storeType: 'default' | 'memory'
+  storeType: 'default' | 'level' | 'memory'
   flushDiskType: 'ASYNC_FLUSH' | 'SYNC_FLUSH'
   /** Extra node flags for the broker child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
   brokerNodeArgs: string[]
@@ -233,7 +233,7 @@ export function parseBenchArgs(args: readonly string[], env: Readonly<Record<str
     .addOption(new Option('--scenario <name>', 'scenario to run').choices(['producer', 'backlog']).default('producer'))
     .option('-c, --count <n>', 'producer scenario: stop after this many messages', integer(1))
     .option('-q, --queues <n>', 'read/write queues of the topic', integer(1, 1024), 8)
-    .addOption(new Option('--store-type <type>', 'broker storeType').choices(['default', 'memory']).default('default'))
+    .addOption(new Option('--store-type <type>', 'broker storeType').choices(['default', 'level', 'memory']).default('default'))
     .addOption(new Option('--flush-disk-type <type>', 'broker flushDiskType').choices(['ASYNC_FLUSH', 'SYNC_FLUSH']).default('ASYNC_FLUSH'))
     .option('--broker-node-args <args>', "extra node flags for the broker, space separated (e.g. '--cpu-prof --cpu-prof-dir=/tmp/p')", '')
     .option('--keep-store', 'keep the temp store directory')
@@ -252,7 +252,7 @@ export function parseBenchArgs(args: readonly string[], env: Readonly<Record<str
         producer: producerOpts,
         backlog: backlogOpts,
         queues: raw['queues'] as number,
-        storeType: raw['storeType'] as 'default' | 'memory',
+        storeType: raw['storeType'] as 'default' | 'level' | 'memory',
         flushDiskType: raw['flushDiskType'] as 'ASYNC_FLUSH' | 'SYNC_FLUSH',
         brokerNodeArgs: nodeArgs,
         keepStore: raw['keepStore'] === true,

@@ -4,7 +4,7 @@
  * CPU%) every report interval. Children and the temp dir are removed on exit, error and SIGINT.
  */
 import { Admin } from '@cometmq/client'
-import { runBacklogBench } from './backlog-bench.js'
+import { countBacklog, runBacklogBench } from './backlog-bench.js'
 import type { ClusterBenchOptions } from './cli.js'
 import { formatProcessLine, formatProcessSummary, formatTime } from './format.js'
 import { LocalCluster } from './local-cluster.js'
@@ -66,12 +66,27 @@ export async function runClusterBench(options: ClusterBenchOptions, ctx: RunCont
     await system.start()
     const selfCpu: number[] = []
     const otherCpu: number[] = []
+    // backlog: the stored count each interval, and the broker RSS when it first passes 1M, 10M, 100M, …
+    let nextMilestone = 1_000_000
+    let lastStored = -1
     const scenarioCtx: RunContext = {
       ...ctx,
       onInterval: async () => {
         const sample = await broker.sample()
         const now = wallClock(ctx)
         ctx.out(formatProcessLine('Broker', sample, now))
+        if (options.scenario === 'backlog') {
+          const stored = await countBacklog(cluster.namesrvAddr, topic).then((b) => b.messages, () => -1)
+          if (stored >= 0 && stored !== lastStored) {
+            lastStored = stored
+            const rss = sample.rssBytes === undefined ? 'n/a' : (sample.rssBytes / 1048576).toFixed(1)
+            ctx.out(`Current Time: ${formatTime(now)} | Stored: ${stored} | Broker RSS(MB): ${rss}`)
+            while (stored >= nextMilestone) {
+              ctx.out(`[Milestone] ${nextMilestone} messages stored | Broker RSS(MB): ${rss}`)
+              nextMilestone *= 10
+            }
+          }
+        }
         const cpu = self.sample()
         selfCpu.push(cpu)
         ctx.out(`Current Time: ${formatTime(now)} | Bench pid: ${process.pid} | CPU(%): ${cpu.toFixed(1)} | RSS(MB): ${(process.memoryUsage.rss() / 1048576).toFixed(1)}`)

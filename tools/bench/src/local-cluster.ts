@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url'
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
 export interface LocalClusterOptions {
-  storeType: 'default' | 'memory'
+  storeType: 'default' | 'level' | 'memory'
   flushDiskType: 'ASYNC_FLUSH' | 'SYNC_FLUSH'
   /** Extra node flags for the broker process. */
   brokerNodeArgs?: string[]

@@ -1,27 +1,32 @@
 /**
- * In-process micro-benchmark of FileMessageStore (no network, no broker): put TPS and pull TPS.
+ * In-process benchmark of one MessageStore adapter (no network, no broker): put TPS, get TPS, recovery and
+ * reopen time after a large fill.
  *
- *   cd /work/main && node --conditions=development --import tsx tools/bench/src/store-bench.ts [options]
+ *   cd /work/main && node --conditions=development --import tsx tools/bench/src/store-bench.ts --adapter default [options]
  *
- * Phases (each on a fresh store in a temp dir, removed at the end; ASYNC_FLUSH unless stated):
- *   put c=1        one putter awaiting each putMessage, `--seconds` s
- *   put c=32       32 concurrent putters, `--seconds` s
- *   put c=32 SYNC  32 concurrent putters with flushDiskType SYNC_FLUSH (group commit), `--seconds` s
- *   fill           `--messages` messages by 32 putters over `--queues` queues (also reported as put TPS)
- *   get backlog    one puller per queue, 32-message pulls from offset 0 until every queue is drained, `--backlog-rounds` times
- *   get tail       the same over the newest `--tail` messages of each queue (data just written), `--tail-rounds` times
+ * Phases (fresh store in a temp dir under `--dir`, removed at the end; ASYNC_FLUSH unless stated; 1 KB bodies
+ * with TAGS, KEYS and UNIQ_KEY properties, so the key index works as in production):
+ *   put b=1         `--concurrency` putters, each awaiting putMessage of one message, `--seconds` s
+ *   put b=32        `--concurrency` putters, each awaiting putMessages of a 32-message batch, `--seconds` s
+ *   put b=1 SYNC    as `put b=1` with flushDiskType SYNC_FLUSH (group commit)
+ *   fill            `--messages` messages (batches of 32) written by a CHILD process over `--queues` queues;
+ *                   the parent SIGKILLs it once it reports the fill done (store still open: an unclean stop)
+ *   recover         open() of the killed store in this process (abnormal recovery), timed
+ *   get backlog     one puller per queue, 32-message pulls from the min offset until every queue is drained
+ *   reopen          close() then open() again (clean), timed
+ *   query           `--queries` queryMessage calls by UNIQ_KEY of random filled messages
  *
- * Every line reports messages/s, CPU µs per message (user+system of the whole process, all threads, from
- * process.cpuUsage) and RSS. Options: --size 1024 (body bytes), --seconds 5, --messages 1000000, --queues 8,
- * --tail 4000 (messages per queue), --tail-rounds 5, --backlog-rounds 1, --only put|get, --dir <parent of the temp dirs>,
- * --config key=value (extra numeric/string MessageStoreConfig keys, repeatable).
- *
- * The store is imported from its sources by path (tools/bench does not depend on @cometmq/store), so the
- * types below describe only what this file uses.
+ * Every line reports messages/s, CPU µs per message (whole process, all threads, process.cpuUsage) and RSS.
+ * Options: --adapter default|level|memory, --size 1024, --seconds 5, --concurrency 32, --messages 1000000,
+ * --queues 8, --queries 1000, --only put|backlog, --dir <parent of the temp dir>, --config key=value (extra
+ * MessageStoreConfig keys, repeatable). Internal: --child-fill <dir> (the filler process).
  */
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
 
 interface SocketAddress {
   host: string
@@ -41,12 +46,28 @@ interface PutInput {
   reconsumeTimes: number
   preparedTransactionOffset: number
 }
+interface BatchInput {
+  topic: string
+  queueId: number
+  sysFlag: number
+  bornTimestamp: number
+  bornHost: SocketAddress
+  storeHost: SocketAddress
+  reconsumeTimes: number
+  messages: Array<{ flag: number; body: Buffer; propertiesString: string; tagsCode: number }>
+}
+interface PutResult {
+  status: string
+}
 interface Store {
   open(): Promise<void>
   close(): Promise<void>
-  putMessage(input: PutInput): Promise<{ status: string }>
+  putMessage(input: PutInput): Promise<PutResult>
+  putMessages(input: BatchInput): Promise<PutResult>
   getMessage(query: { topic: string; queueId: number; offset: number; maxMsgNums: number }): Promise<{ status: string; nextBeginOffset: number; messages: Buffer[] }>
   getMaxOffsetInQueue(topic: string, queueId: number): number
+  getMinOffsetInQueue(topic: string, queueId: number): number
+  queryMessage(query: { topic: string; key: string; maxNum: number; beginTimestamp: number; endTimestamp: number }): Promise<{ messages: Buffer[] }>
 }
 type StoreClass = new (config: Record<string, unknown>) => Store
 interface ProtocolModule {
@@ -54,80 +75,78 @@ interface ProtocolModule {
   tagsStringToTagsCode(tags: string | undefined): number
 }
 
+// The store is imported from its sources by path (tools/bench does not depend on @cometmq/store).
 const repo = new URL('../../../', import.meta.url)
-const storeModule = (await import(new URL('packages/store/src/index.ts', repo).href)) as { FileMessageStore: StoreClass }
+const storeModule = (await import(new URL('packages/store/src/index.ts', repo).href)) as Record<string, StoreClass | undefined>
 const protocol = (await import(new URL('packages/protocol/src/index.ts', repo).href)) as ProtocolModule
 
-interface Options {
-  size: number
-  seconds: number
-  messages: number
-  queues: number
-  tail: number
-  tailRounds: number
-  backlogRounds: number
-  only: 'put' | 'get' | undefined
-  dir: string
-  config: Record<string, unknown>
+const ADAPTERS = { default: 'FileMessageStore', level: 'LevelMessageStore', memory: 'MemoryMessageStore' } as const
+type AdapterName = keyof typeof ADAPTERS
+
+const { values } = parseArgs({
+  options: {
+    adapter: { type: 'string', default: 'default' },
+    size: { type: 'string', default: '1024' },
+    seconds: { type: 'string', default: '5' },
+    concurrency: { type: 'string', default: '32' },
+    messages: { type: 'string', default: '1000000' },
+    queues: { type: 'string', default: '8' },
+    queries: { type: 'string', default: '1000' },
+    only: { type: 'string' },
+    dir: { type: 'string', default: os.tmpdir() },
+    config: { type: 'string', multiple: true, default: [] },
+    'child-fill': { type: 'string' },
+  },
+  strict: true,
+})
+
+function positive(name: string, text: string): number {
+  const n = Number(text)
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${text}`)
+  return n
 }
 
-function parseOptions(argv: string[]): Options {
-  const options: Options = { size: 1024, seconds: 5, messages: 1_000_000, queues: 8, tail: 4000, tailRounds: 5, backlogRounds: 1, only: undefined, dir: os.tmpdir(), config: {} }
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i]
-    const value = argv[++i]
-    if (value === undefined) throw new Error(`missing value for ${key}`)
-    switch (key) {
-      case '--size': options.size = Number(value); break
-      case '--seconds': options.seconds = Number(value); break
-      case '--messages': options.messages = Number(value); break
-      case '--queues': options.queues = Number(value); break
-      case '--tail': options.tail = Number(value); break
-      case '--tail-rounds': options.tailRounds = Number(value); break
-      case '--backlog-rounds': options.backlogRounds = Number(value); break
-      case '--only': options.only = value === 'put' || value === 'get' ? value : undefined; break
-      case '--dir': options.dir = value; break
-      case '--config': {
-        const [k, v = ''] = value.split('=')
-        options.config[k!] = v !== '' && Number.isFinite(Number(v)) ? Number(v) : v
-        break
-      }
-      default: throw new Error(`unknown option ${key}`)
-    }
-  }
-  return options
+if (!(values.adapter! in ADAPTERS)) throw new Error(`--adapter must be one of ${Object.keys(ADAPTERS).join(', ')}`)
+const adapter = values.adapter as AdapterName
+const StoreCtor = storeModule[ADAPTERS[adapter]]
+if (!StoreCtor) throw new Error(`@cometmq/store does not export ${ADAPTERS[adapter]}`)
+const size = positive('size', values.size!)
+const seconds = positive('seconds', values.seconds!)
+const concurrency = positive('concurrency', values.concurrency!)
+const messages = positive('messages', values.messages!)
+const queues = positive('queues', values.queues!)
+const queries = positive('queries', values.queries!)
+const extraConfig: Record<string, unknown> = {}
+for (const pair of values.config!) {
+  const [k, v = ''] = pair.split('=')
+  extraConfig[k!] = v === 'true' ? true : v === 'false' ? false : v !== '' && Number.isFinite(Number(v)) ? Number(v) : v
 }
 
-const options = parseOptions(process.argv.slice(2))
 const TOPIC = 'StoreBench'
+const BATCH = 32
 const host: SocketAddress = { host: '127.0.0.1', port: 10911 }
-const body = Buffer.alloc(options.size, 0x61)
+const body = Buffer.alloc(size, 0x61)
 const tagsCode = protocol.tagsStringToTagsCode('TagA')
-const dirs: string[] = []
+const uniqKey = (n: number): string => `BENCH${String(n).padStart(12, '0')}`
+const properties = (n: number): string => protocol.encodeProperties({ TAGS: 'TagA', KEYS: `order-${n}`, UNIQ_KEY: uniqKey(n), WAIT: 'true' })
 
 function message(n: number): PutInput {
   return {
-    topic: TOPIC,
-    queueId: n % options.queues,
-    flag: 0,
-    body,
-    propertiesString: protocol.encodeProperties({ TAGS: 'TagA', UNIQ_KEY: `BENCH${n}` }),
-    tagsCode,
-    sysFlag: 0,
-    bornTimestamp: Date.now(),
-    bornHost: host,
-    storeHost: host,
-    reconsumeTimes: 0,
-    preparedTransactionOffset: 0,
+    topic: TOPIC, queueId: n % queues, flag: 0, body, propertiesString: properties(n), tagsCode, sysFlag: 0,
+    bornTimestamp: Date.now(), bornHost: host, storeHost: host, reconsumeTimes: 0, preparedTransactionOffset: 0,
   }
 }
 
-async function freshStore(extra: Record<string, unknown> = {}): Promise<Store> {
-  const dir = fs.mkdtempSync(join(options.dir, 'cometmq-store-bench-'))
-  dirs.push(dir)
-  const store = new storeModule.FileMessageStore({ storePathRootDir: dir, ...options.config, ...extra })
-  await store.open()
-  return store
+/** Messages first..first+31 (numbering continues across batches; queue = batch number mod queues). */
+function batch(first: number): BatchInput {
+  return {
+    topic: TOPIC, queueId: (first / BATCH) % queues, sysFlag: 0, bornTimestamp: Date.now(), bornHost: host, storeHost: host, reconsumeTimes: 0,
+    messages: Array.from({ length: BATCH }, (_, i) => ({ flag: 0, body, propertiesString: properties(first + i), tagsCode })),
+  }
+}
+
+function storeFor(dir: string, extra: Record<string, unknown> = {}): Store {
+  return new StoreCtor!({ storePathRootDir: dir, ...extraConfig, ...extra })
 }
 
 interface Measured {
@@ -139,43 +158,50 @@ interface Measured {
 async function measure(run: () => Promise<number>): Promise<Measured> {
   const cpu = process.cpuUsage()
   const start = performance.now()
-  const messages = await run()
+  const count = await run()
   const ms = performance.now() - start
   const used = process.cpuUsage(cpu)
-  return { messages, ms, cpuUs: used.user + used.system }
+  return { messages: count, ms, cpuUs: used.user + used.system }
 }
+
+const rssMb = (): string => (process.memoryUsage().rss / 1048576).toFixed(0)
 
 function report(label: string, m: Measured): void {
   const tps = Math.round((m.messages / m.ms) * 1000)
   const perMsg = m.messages > 0 ? (m.cpuUs / m.messages).toFixed(2) : '-'
-  const rss = (process.memoryUsage().rss / 1048576).toFixed(0)
-  console.log(`${label.padEnd(22)} | TPS: ${String(tps).padStart(7)} | msgs: ${String(m.messages).padStart(8)} | ${(m.ms / 1000).toFixed(2)} s | CPU µs/msg: ${perMsg.padStart(6)} | RSS(MB): ${rss}`)
+  console.log(`${label.padEnd(24)} | TPS: ${String(tps).padStart(8)} | msgs: ${String(m.messages).padStart(9)} | ${(m.ms / 1000).toFixed(2).padStart(7)} s | CPU µs/msg: ${perMsg.padStart(6)} | RSS(MB): ${rssMb()}`)
 }
 
-/** `concurrency` putters until `deadline` (ms, performance.now()) or `count` messages; returns puts acknowledged. */
-async function putLoad(store: Store, concurrency: number, limit: { deadline?: number; count?: number }): Promise<number> {
+function check(result: PutResult): void {
+  if (result.status !== 'PUT_OK') throw new Error(`put answered ${result.status}`)
+}
+
+/** `concurrency` putters until `deadline` (performance.now() ms) or `count` messages; returns messages acknowledged. */
+async function putLoad(store: Store, batchSize: 1 | typeof BATCH, limit: { deadline?: number; count?: number }, onProgress?: (done: number) => void): Promise<number> {
   let next = 0
   let done = 0
   const putter = async (): Promise<void> => {
     for (;;) {
       if (limit.count !== undefined && next >= limit.count) return
-      if (limit.deadline !== undefined && (next & 63) === 0 && performance.now() >= limit.deadline) return
-      const result = await store.putMessage(message(next++))
-      if (result.status !== 'PUT_OK') throw new Error(`put answered ${result.status}`)
-      done++
+      if (limit.deadline !== undefined && performance.now() >= limit.deadline) return
+      const first = next
+      next += batchSize
+      check(batchSize === 1 ? await store.putMessage(message(first)) : await store.putMessages(batch(first)))
+      done += batchSize
+      onProgress?.(done)
     }
   }
   await Promise.all(Array.from({ length: concurrency }, putter))
   return done
 }
 
-/** One puller per queue pulling 32 at a time from `from[q]` to the queue's max offset; returns messages read. */
-async function drain(store: Store, from: number[]): Promise<number> {
+/** One puller per queue pulling 32 at a time from the min offset to the max offset; returns messages read. */
+async function drain(store: Store): Promise<number> {
   let total = 0
   await Promise.all(
-    from.map(async (start, queueId) => {
+    Array.from({ length: queues }, async (_, queueId) => {
       const max = store.getMaxOffsetInQueue(TOPIC, queueId)
-      let offset = start
+      let offset = store.getMinOffsetInQueue(TOPIC, queueId)
       while (offset < max) {
         const got = await store.getMessage({ topic: TOPIC, queueId, offset, maxMsgNums: 32 })
         if (got.status !== 'FOUND') throw new Error(`pull at ${queueId}/${offset} answered ${got.status}`)
@@ -187,34 +213,100 @@ async function drain(store: Store, from: number[]): Promise<number> {
   return total
 }
 
+async function queryLoad(store: Store, filled: number): Promise<number> {
+  let found = 0
+  for (let i = 0; i < queries; i++) {
+    const n = Math.floor(Math.random() * filled)
+    const result = await store.queryMessage({ topic: TOPIC, key: uniqKey(n), maxNum: 32, beginTimestamp: 0, endTimestamp: Date.now() })
+    if (result.messages.length !== 1) throw new Error(`query of ${uniqKey(n)} found ${result.messages.length} messages`)
+    found++
+  }
+  return found
+}
+
+/** Child: fill `messages` (batches of 32), print one JSON line with the figures, then wait to be killed. */
+async function childFill(dir: string): Promise<void> {
+  const store = storeFor(dir)
+  await store.open()
+  const m = await measure(() => putLoad(store, BATCH, { count: messages }))
+  process.stdout.write(`${JSON.stringify({ ...m, rss: rssMb() })}\n`)
+  setInterval(() => undefined, 1 << 30) // stay alive (store open) until SIGKILL
+}
+
+/** Spawns the filler, waits for its report line, SIGKILLs it and waits for its exit. */
+async function fillInChild(dir: string): Promise<Measured & { rss: string }> {
+  const script = fileURLToPath(import.meta.url)
+  const args = [...process.execArgv, script, ...process.argv.slice(2).filter((a) => a !== '--only'), '--child-fill', dir]
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  let text = ''
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString()
+      const at = text.indexOf('\n')
+      if (at >= 0) resolve(text.slice(0, at))
+    })
+    child.once('exit', (code, signal) => reject(new Error(`filler exited early (code ${code}, signal ${signal})`)))
+  })
+  child.kill('SIGKILL')
+  await exited
+  return JSON.parse(line) as Measured & { rss: string }
+}
+
 async function main(): Promise<void> {
-  console.log(`store-bench | node ${process.version} | ${os.cpus().length} cpus | load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} | body ${options.size} B | queues ${options.queues} | config ${JSON.stringify(options.config)}`)
-  if (options.only !== 'get') {
-    for (const [label, concurrency, extra] of [
-      ['put c=1', 1, {}],
-      ['put c=32', 32, {}],
-      ['put c=32 SYNC_FLUSH', 32, { flushDiskType: 'SYNC_FLUSH' }],
-    ] as const) {
-      const store = await freshStore(extra)
-      await putLoad(store, concurrency, { count: 2000 }) // warm-up
-      report(label, await measure(() => putLoad(store, concurrency, { deadline: performance.now() + options.seconds * 1000 })))
+  console.log(`store-bench | ${ADAPTERS[adapter]} | node ${process.version} | ${os.cpus().length} cpus | load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} | body ${size} B | queues ${queues} | concurrency ${concurrency} | config ${JSON.stringify(extraConfig)}`)
+  const dirs: string[] = []
+  const freshDir = (): string => {
+    const dir = fs.mkdtempSync(join(values.dir!, 'cometmq-store-bench-'))
+    dirs.push(dir)
+    return dir
+  }
+  try {
+    if (values.only !== 'backlog') {
+      for (const [label, batchSize, extra] of [
+        ['put b=1', 1, {}],
+        ['put b=32', BATCH, {}],
+        ['put b=1 SYNC_FLUSH', 1, { flushDiskType: 'SYNC_FLUSH' }],
+      ] as const) {
+        const dir = freshDir()
+        const store = storeFor(dir, extra)
+        await store.open()
+        await putLoad(store, batchSize, { count: 4096 }) // warm-up
+        report(label, await measure(() => putLoad(store, batchSize, { deadline: performance.now() + seconds * 1000 })))
+        await store.close()
+        fs.rmSync(dir, { recursive: true, force: true })
+      }
+    }
+    if (values.only !== 'put') {
+      const dir = freshDir()
+      let store: Store
+      if (adapter === 'memory') {
+        // no files: nothing to recover; fill in-process
+        store = storeFor(dir)
+        await store.open()
+        report(`fill ${messages} b=32`, await measure(() => putLoad(store, BATCH, { count: messages })))
+      } else {
+        const filled = await fillInChild(dir)
+        console.log(`${`fill ${messages} b=32 (child)`.padEnd(24)} | TPS: ${String(Math.round((filled.messages / filled.ms) * 1000)).padStart(8)} | msgs: ${String(filled.messages).padStart(9)} | ${(filled.ms / 1000).toFixed(2).padStart(7)} s | CPU µs/msg: ${(filled.cpuUs / filled.messages).toFixed(2).padStart(6)} | RSS(MB): ${filled.rss} (child)`)
+        store = storeFor(dir)
+        const start = performance.now()
+        await store.open()
+        console.log(`${'recover after SIGKILL'.padEnd(24)} | ${((performance.now() - start) / 1000).toFixed(2)} s | RSS(MB): ${rssMb()}`)
+      }
+      report('get backlog 32/pull', await measure(() => drain(store)))
+      report(`query by UNIQ_KEY x${queries}`, await measure(() => queryLoad(store, messages)))
+      if (adapter !== 'memory') {
+        await store.close()
+        const start = performance.now()
+        await store.open()
+        console.log(`${'reopen (clean)'.padEnd(24)} | ${((performance.now() - start) / 1000).toFixed(2)} s | RSS(MB): ${rssMb()}`)
+      }
       await store.close()
     }
-  }
-  if (options.only !== 'put') {
-    const store = await freshStore()
-    report(`fill ${options.messages} c=32`, await measure(() => putLoad(store, 32, { count: options.messages })))
-    for (let round = 0; round < options.backlogRounds; round++) {
-      report(`get backlog 32/pull #${round + 1}`, await measure(() => drain(store, Array.from({ length: options.queues }, () => 0))))
-    }
-    const tailFrom = Array.from({ length: options.queues }, (_, q) => Math.max(0, store.getMaxOffsetInQueue(TOPIC, q) - options.tail))
-    for (let round = 0; round < options.tailRounds; round++) report(`get tail 32/pull #${round + 1}`, await measure(() => drain(store, tailFrom)))
-    await store.close()
+  } finally {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
   }
 }
 
-try {
-  await main()
-} finally {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
-}
+if (values['child-fill'] !== undefined) await childFill(values['child-fill'])
+else await main()
