@@ -213,10 +213,14 @@ async function drain(store: Store): Promise<number> {
   return total
 }
 
+/** `queries` look-ups by UNIQ_KEY of random retained messages (the newest 90 % of what the store still holds). */
 async function queryLoad(store: Store, filled: number): Promise<number> {
+  let retained = 0
+  for (let queueId = 0; queueId < queues; queueId++) retained += store.getMaxOffsetInQueue(TOPIC, queueId) - store.getMinOffsetInQueue(TOPIC, queueId)
+  const span = Math.max(1, Math.floor(Math.min(filled, retained) * 0.9))
   let found = 0
   for (let i = 0; i < queries; i++) {
-    const n = Math.floor(Math.random() * filled)
+    const n = filled - 1 - Math.floor(Math.random() * span)
     const result = await store.queryMessage({ topic: TOPIC, key: uniqKey(n), maxNum: 32, beginTimestamp: 0, endTimestamp: Date.now() })
     if (result.messages.length !== 1) throw new Error(`query of ${uniqKey(n)} found ${result.messages.length} messages`)
     found++
