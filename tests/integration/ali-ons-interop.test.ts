@@ -45,15 +45,10 @@ interface Received {
 let cluster: Cluster
 const sink = new OnsLogSink()
 
-beforeAll(async () => {
-  cluster = await startCluster({ brokers: 1 })
-})
-
 afterAll(async () => {
   // ali-ons warnings/errors are collected, not printed; set DEBUG_ONS=1 to see them
   if (process.env.DEBUG_ONS) console.log(sink.lines.join('\n'))
   await closeAliOnsDefaultProducer()
-  await cluster?.stop()
 })
 
 /** Starts an ali-ons consumer on `topic` that records every message, and waits until it owns `expectQueues` queues. */
@@ -138,7 +133,16 @@ function uniqueBodies(received: Array<{ body: Buffer }>): Set<string> {
   return new Set(received.map((r) => r.body.toString('latin1')))
 }
 
-describe('ali-ons 3.12.0 interop', () => {
+// Every storage adapter must look the same on the wire: the whole interop suite runs once per storeType.
+describe.each(['default', 'level', 'memory'] as const)('ali-ons 3.12.0 interop (storeType=%s)', (storeType) => {
+  beforeAll(async () => {
+    cluster = await startCluster({ brokers: 1, storeType })
+  })
+
+  afterAll(async () => {
+    await cluster?.stop()
+  })
+
   it('ali-ons producer -> ali-ons consumer: 1000 messages all received with tags and keys intact', async () => {
     const topic = uniqueName('T_ons_a')
     const group = uniqueName('G_ons_a')
