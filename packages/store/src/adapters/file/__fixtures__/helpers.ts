@@ -1,4 +1,4 @@
-import { encodeMessageRecord, encodeProperties, tagsStringToTagsCode } from '@cometmq/protocol'
+import { encodeProperties, tagsStringToTagsCode } from '@cometmq/protocol'
 import fs from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,11 +27,6 @@ export function numbered(n: number, queues = 3, topic = TOPIC): PutMessageInput 
   }
 }
 
-/** The exact record bytes the store must hold for `input` at these offsets. */
-export function expectedRecord(input: PutMessageInput, queueOffset: number, commitLogOffset: number, storeTimestamp: number): Buffer {
-  const { tagsCode: _t, waitStoreMsgOK: _w, ...record } = input
-  return encodeMessageRecord({ ...record, queueOffset, commitLogOffset, storeTimestamp })
-}
 
 /** Temp dirs and stores closed/removed after each test of the calling file. */
 export function useTempDirs(): { dir(): string; track<T extends MessageStore>(store: T): T } {
@@ -76,3 +71,5 @@ export async function readQueue(store: MessageStore, topic: string, queueId: num
     offset = got.nextBeginOffset
   }
 }
+
+export { expectedRecord } from '../../../__fixtures__/expected-record.js'

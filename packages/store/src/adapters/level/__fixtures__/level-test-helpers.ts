@@ -1,4 +1,4 @@
-import { encodeMessageRecord, encodeProperties, tagsStringToTagsCode } from '@cometmq/protocol'
+import { encodeProperties, tagsStringToTagsCode } from '@cometmq/protocol'
 import { ClassicLevel } from 'classic-level'
 import fs from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -32,11 +32,6 @@ export function numbered(n: number, queues = 3, bodyBytes = 200 + ((n * 37) % 70
   }
 }
 
-/** The exact record bytes the store must hold for `input` at these offsets. */
-export function expectedRecord(input: PutMessageInput, queueOffset: number, commitLogOffset: number, storeTimestamp: number): Buffer {
-  const { tagsCode: _t, waitStoreMsgOK: _w, ...record } = input
-  return encodeMessageRecord({ ...record, queueOffset, commitLogOffset, storeTimestamp })
-}
 
 /** Temp dirs and stores, closed and removed after each test of the calling file. */
 export interface LevelTestEnv {
@@ -109,3 +104,5 @@ export function str16(text: string): Buffer {
 export async function allEntries(db: ClassicLevel<Buffer, Buffer>): Promise<Array<[Buffer, Buffer]>> {
   return db.iterator().all()
 }
+
+export { expectedRecord } from '../../../__fixtures__/expected-record.js'
