@@ -78,9 +78,10 @@ export abstract class MessageStore {
     this.#opening = (async () => {
       try {
         await this._open()
-        this.#status = 'open'
+        // measured before the store is open, so no put slips past a full disk and close() never races the timer
         this.#diskFull = false
         await this.#checkDisk().catch((err: unknown) => this.logger.warn('disk usage check failed', { error: String(err) }))
+        this.#status = 'open'
         this.#retentionTimer = setInterval(() => void this.#retentionTick(), this.config.cleanResourceInterval)
         this.#retentionTimer.unref()
       } catch (err) {

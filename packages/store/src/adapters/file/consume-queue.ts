@@ -187,14 +187,27 @@ export class ConsumeQueue {
    * as the next real entry), so a store with thousands of queues opens with ~20 small reads per queue.
    */
   async correctMinOffset(minPhyOffset: number): Promise<void> {
-    let low = this.files.minOffset / CQ_STORE_UNIT_SIZE
+    this.setMinOffset(await this.findMinOffset(minPhyOffset))
+  }
+
+  /**
+   * The min offset `correctMinOffset` would set, without setting it: the first entry at or after the current
+   * min whose commit-log offset is ≥ `minPhyOffset` (min offsets only grow, so the search starts there).
+   */
+  async findMinOffset(minPhyOffset: number): Promise<number> {
+    let low = this.minOffset
     let high = this.maxOffset
     while (low < high) {
       const mid = Math.floor((low + high) / 2)
       if ((await this.#realOffsetFrom(mid, high)) >= minPhyOffset) high = mid
       else low = mid + 1
     }
-    this.#minLogicOffset = low
+    return low
+  }
+
+  /** Sets the first live logical offset (never lowers it). */
+  setMinOffset(queueOffset: number): void {
+    this.#minLogicOffset = Math.max(this.#minLogicOffset, queueOffset)
   }
 
   /** Commit-log offset of the first non-filler entry in [queueOffset, end); +Infinity when there is none. */
@@ -221,8 +234,8 @@ export class ConsumeQueue {
     const segments = this.files.segments
     let count = 0
     while (count < segments.length - 1 && (await this.#lastRealOffset(segments[count]!)) < minPhyOffset) count++
+    // the min offset was already advanced (findMinOffset/setMinOffset) before the commit-log files went away
     const removed = this.files.removeHead(count)
-    await this.correctMinOffset(minPhyOffset)
     for (const segment of removed) await segment.destroyWhenIdle()
     return removed.length
   }

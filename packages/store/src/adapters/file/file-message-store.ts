@@ -476,11 +476,16 @@ export class FileMessageStore extends MessageStore {
       }
       count++
     }
+    if (count === 0) return { deletedSegments: 0, deletedBytes: 0, minPhyOffset: before }
+    // Every queue's new min offset is found while the records are still readable, then the files leave the commit
+    // log and all min offsets move in the same synchronous step: no reader sees a min pointing at a deleted record.
+    const newMinPhyOffset = commitLog.files.segments[count]!.fileFromOffset
+    const queues = [...state.queues.all()]
+    const newMins: number[] = []
+    for (const queue of queues) newMins.push(await queue.findMinOffset(newMinPhyOffset))
     const removed = commitLog.files.removeHead(count)
     const minPhyOffset = commitLog.minOffset
-    if (removed.length === 0) return { deletedSegments: 0, deletedBytes: 0, minPhyOffset }
-    const queues = [...state.queues.all()]
-    for (const queue of queues) await queue.correctMinOffset(minPhyOffset)
+    queues.forEach((queue, i) => queue.setMinOffset(newMins[i]!))
     for (const segment of removed) await segment.destroyWhenIdle()
     this.logger.info('commit log files deleted', { files: removed.length, minPhyOffset, force: request.force })
     for (const queue of queues) await queue.deleteExpired(minPhyOffset)

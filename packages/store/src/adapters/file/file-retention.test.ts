@@ -201,4 +201,27 @@ describe('FileMessageStore retention', () => {
     await store.deleteExpiredFiles()
     expect(asked).toEqual([storePathCommitLog, storePathCommitLog])
   })
+
+  it('readers never see a min offset whose record is already deleted, while a run moves many queues', async () => {
+    const dir = t.dir()
+    const store = await openStore(dir)
+    vi.useRealTimers()
+    const queues = 120
+    // 2 records per file: 240 records → 120 files, every queue has entries in the first files
+    for (let n = 0; n < 2 * queues; n++) expect((await store.putMessage({ ...sized(n, TOPIC, queues) })).status).toBe('PUT_OK')
+    const statuses = new Map<string, number>()
+    let done = false
+    const deletion = store.deleteExpiredFiles({ force: true }).finally(() => (done = true))
+    while (!done) {
+      await new Promise((resolve) => setImmediate(resolve)) // let the run's file I/O progress between rounds
+      for (let q = 0; q < queues && !done; q++) {
+        const got = await store.getMessage({ topic: TOPIC, queueId: q, offset: store.getMinOffsetInQueue(TOPIC, q), maxMsgNums: 1 })
+        statuses.set(got.status, (statuses.get(got.status) ?? 0) + 1)
+      }
+    }
+    const report = await deletion
+    expect(report.deletedSegments).toBeGreaterThan(50)
+    expect(statuses.get('MESSAGE_WAS_REMOVING') ?? 0).toBe(0)
+    expect(statuses.get('FOUND') ?? 0).toBeGreaterThan(0)
+  })
 })
