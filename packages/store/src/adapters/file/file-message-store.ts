@@ -25,6 +25,7 @@ import { isPreparedOrRollback } from '../../validate-input.js'
 import { CommitLog } from './commit-log.js'
 import { CommitScheduler } from './commit-scheduler.js'
 import type { DeferFunction } from './commit-scheduler.js'
+import type { ConsumeQueue } from './consume-queue.js'
 import { ConsumeQueueTable } from './consume-queue-table.js'
 import { GroupCommitService } from './group-commit-service.js'
 import { IndexService } from './index-service.js'
@@ -65,6 +66,8 @@ interface OpenState {
   timers: NodeJS.Timeout[]
   flushedStoreTimestamp: number
   consumeQueueFlush: Promise<void> | null
+  /** Commit-log minimum the ConsumeQueue and index files were last cleaned up to (-1: not since open). */
+  cleanedMinPhyOffset: number
 }
 
 /** Topics become directory names; these would escape `<root>/consumequeue`. */
@@ -193,6 +196,7 @@ export class FileMessageStore extends MessageStore {
       timers: [],
       flushedStoreTimestamp: commitLog.lastStoreTimestamp,
       consumeQueueFlush: null,
+      cleanedMinPhyOffset: -1,
       flusher: new GroupCommitService(
         async () => {
           const result = await commitLog.flush(this.#fsync)
@@ -476,7 +480,12 @@ export class FileMessageStore extends MessageStore {
       }
       count++
     }
-    if (count === 0) return { deletedSegments: 0, deletedBytes: 0, minPhyOffset: before }
+    if (count === 0) {
+      // nothing new to delete, but a crash (or a failure) after an earlier run's unlinks may have left
+      // ConsumeQueue/index files below the minimum: clean them up, as RocketMQ's CleanConsumeQueueService does
+      if (state.cleanedMinPhyOffset < before && before > 0) await this.#cleanBelow(state, [...state.queues.all()], before)
+      return { deletedSegments: 0, deletedBytes: 0, minPhyOffset: before }
+    }
     // Every queue's new min offset is found while the records are still readable, then the files leave the commit
     // log and all min offsets move in the same synchronous step: no reader sees a min pointing at a deleted record.
     const newMinPhyOffset = commitLog.files.segments[count]!.fileFromOffset
@@ -488,9 +497,15 @@ export class FileMessageStore extends MessageStore {
     queues.forEach((queue, i) => queue.setMinOffset(newMins[i]!))
     for (const segment of removed) await segment.destroyWhenIdle()
     this.logger.info('commit log files deleted', { files: removed.length, minPhyOffset, force: request.force })
+    await this.#cleanBelow(state, queues, minPhyOffset)
+    return { deletedSegments: removed.length, deletedBytes: minPhyOffset - before, minPhyOffset }
+  }
+
+  /** Deletes ConsumeQueue files and IndexFiles that only point below `minPhyOffset` (steps 4 and 5). */
+  async #cleanBelow(state: OpenState, queues: readonly ConsumeQueue[], minPhyOffset: number): Promise<void> {
     for (const queue of queues) await queue.deleteExpired(minPhyOffset)
     if (state.index) await state.index.deleteBefore(minPhyOffset)
-    return { deletedSegments: removed.length, deletedBytes: minPhyOffset - before, minPhyOffset }
+    state.cleanedMinPhyOffset = minPhyOffset
   }
 
   /** Retention watches the filesystem holding the commit log (RocketMQ: storePathCommitLog). */

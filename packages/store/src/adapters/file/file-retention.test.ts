@@ -224,4 +224,22 @@ describe('FileMessageStore retention', () => {
     expect(statuses.get('MESSAGE_WAS_REMOVING') ?? 0).toBe(0)
     expect(statuses.get('FOUND') ?? 0).toBeGreaterThan(0)
   })
+
+  it('a later run with nothing to delete still removes ConsumeQueue files left below the minimum (e.g. by a crash mid-run)', async () => {
+    const dir = t.dir()
+    let store = await openStore(dir)
+    await putAt(store, T0, range(0, 30)) // 15 commit-log files; queue 0 has 10 entries in two 5-entry CQ files
+    const cqDir = join(dir, 'consumequeue', TOPIC, '0')
+    expect(listFiles(cqDir)).toEqual([segmentName(0), segmentName(100)])
+    const stale = fs.readFileSync(join(cqDir, segmentName(0)))
+    expect((await store.deleteExpiredFiles({ force: true })).deletedSegments).toBe(14)
+    expect(listFiles(cqDir)).toEqual([segmentName(100)])
+    await store.close()
+    // as if the process died after unlinking commit-log files but before the ConsumeQueue clean-up
+    fs.writeFileSync(join(cqDir, segmentName(0)), stale)
+    store = await openStore(dir)
+    expect(listFiles(cqDir)).toEqual([segmentName(0), segmentName(100)])
+    expect(await store.deleteExpiredFiles()).toEqual({ deletedSegments: 0, deletedBytes: 0, minPhyOffset: store.getMinPhyOffset() })
+    expect(listFiles(cqDir)).toEqual([segmentName(100)])
+  })
 })
