@@ -34,21 +34,6 @@ export const STORE_TIMESTAMP_HEADER_BYTES = 76
 const BORNHOST_V6_FLAG = MessageSysFlag.BORNHOST_V6_FLAG
 const STOREHOSTADDRESS_V6_FLAG = MessageSysFlag.STOREHOSTADDRESS_V6_FLAG
 
-/** Reads STORETIMESTAMP from a buffer holding at least the record's first 76 bytes; -1 if too short. */
-export function readStoreTimestamp(header: Buffer): number {
-  if (header.length < 56) return -1
-  const position = RecordLayout.storeTimestampPosition(header.readInt32BE(RecordField.SYSFLAG))
-  return header.length >= position + 8 ? Number(header.readBigInt64BE(position)) : -1
-}
-
-/** Writes the 8-byte BLANK filler telling readers the rest of the file (`remaining` bytes) is unused. */
-export function encodeBlank(remaining: number): Buffer {
-  const blank = Buffer.allocUnsafe(END_FILE_MIN_BLANK_LENGTH)
-  blank.writeInt32BE(remaining, 0)
-  blank.writeInt32BE(MAGIC_BLANK, 4)
-  return blank
-}
-
 /** A record that passed validation: the fields recovery needs. */
 export interface ValidRecord {
   kind: 'record'
@@ -117,3 +102,5 @@ export function checkRecordAt(buf: Buffer, pos: number, available: number, expec
     propertiesLength,
   }
 }
+
+export { encodeBlank, readStoreTimestamp } from '../../record-bytes.js'

@@ -209,24 +209,9 @@ export function encodeIndexValue(storeTimestamp: number): Buffer {
   return value
 }
 
-/** The BLANK filler ending a segment: `| remaining int32 | BLANK_MAGIC_CODE int32 |`. Source: RocketMQ CommitLog. */
-export function encodeBlank(remaining: number): Buffer {
-  const blank = Buffer.allocUnsafe(RecordLayout.END_FILE_MIN_BLANK_LENGTH)
-  blank.writeInt32BE(remaining, 0)
-  blank.writeInt32BE(BLANK_MAGIC_CODE, 4)
-  return blank
-}
-
 /** True when a 0x10 value is a BLANK filler rather than a record. */
 export function isBlank(value: Buffer): boolean {
   return value.length === RecordLayout.END_FILE_MIN_BLANK_LENGTH && value.readInt32BE(4) === BLANK_MAGIC_CODE
-}
-
-/** Store timestamp of a stored record (from its fixed header), -1 when the bytes are too short. */
-export function recordStoreTimestamp(record: Buffer): number {
-  if (record.length < RecordLayout.BORN_HOST_POSITION) return -1
-  const position = RecordLayout.storeTimestampPosition(record.readInt32BE(RecordLayout.SYS_FLAG_POSITION))
-  return record.length >= position + 8 ? readLong(record, position) : -1
 }
 
 /**
@@ -303,3 +288,5 @@ export function unpackMeta<T extends object>(value: Buffer, fields: ReadonlyArra
   }
   return decoded as T
 }
+
+export { encodeBlank, readStoreTimestamp as recordStoreTimestamp } from '../../record-bytes.js'
