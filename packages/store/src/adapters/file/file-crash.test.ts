@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import type { AppendMessageResult } from '../../types.js'
 import { FileMessageStore } from './file-message-store.js'
 import { crashMessage } from './__fixtures__/crash-child.js'
 import { expectedRecord, readQueue, useTempDirs } from './__fixtures__/helpers.js'
@@ -67,27 +68,8 @@ describe('FileMessageStore crash safety (SYNC_FLUSH, SIGKILL)', () => {
     const acks = await runAndKill(dir, ACKS_BEFORE_KILL)
     expect(acks.length).toBeGreaterThanOrEqual(ACKS_BEFORE_KILL)
 
-    const store = t.track(new FileMessageStore({ storePathRootDir: dir, mappedFileSizeCommitLog: 64 * 1024 }))
-    await store.open()
-    for (const ack of acks) {
-      const input = crashMessage(ack.n)
-      const expected = expectedRecord(input, ack.queueOffset, ack.commitLogOffset, ack.storeTimestamp)
-      const raw = await store.selectOneMessageByOffset(ack.commitLogOffset)
-      expect(raw?.equals(expected), `message ${ack.n} at ${ack.commitLogOffset}`).toBe(true)
-      const got = await store.getMessage({ topic: input.topic, queueId: input.queueId, offset: ack.queueOffset, maxMsgNums: 1 })
-      expect(got.messages[0]?.equals(expected), `message ${ack.n} in its queue`).toBe(true)
-      await expectIndexed(store, ack.n, expected)
-    }
-    for (const q of [0, 1, 2]) {
-      const acked = acks.filter((a) => a.n % 3 === q).length
-      const max = store.getMaxOffsetInQueue('CrashTopic', q)
-      expect(max).toBeGreaterThanOrEqual(acked)
-      const offsets = (await readQueue(store, 'CrashTopic', q)).map((m) => decodeMessageRecord(m).queueOffset)
-      expect(offsets).toEqual(Array.from({ length: max }, (_, i) => i))
-    }
-    const after = await store.putMessage(crashMessage(100_000))
-    expect(after.status).toBe('PUT_OK')
-    expect(after.appendResult!.wroteOffset).toBeGreaterThanOrEqual(Math.max(...acks.map((a) => a.commitLogOffset)))
+    const after = await expectAcksSurvived(t, dir, acks)
+    expect(after.wroteOffset).toBeGreaterThanOrEqual(Math.max(...acks.map((a) => a.commitLogOffset)))
   })
 })
 
@@ -98,8 +80,11 @@ async function expectIndexed(store: FileMessageStore, n: number, expected: Buffe
   expect(found.messages[0]!.equals(expected), `message ${n} by its key`).toBe(true)
 }
 
-/** Reopens `dir` and checks that every ack survived byte-identical, is found by its key, and each queue is gap-free from 0. */
-async function expectAcksSurvived(t: ReturnType<typeof useTempDirs>, dir: string, acks: Ack[]): Promise<void> {
+/**
+ * Reopens `dir` and checks that every ack survived byte-identical, is found by its key, each queue is gap-free from 0,
+ * and a new put succeeds; returns where that put landed.
+ */
+async function expectAcksSurvived(t: ReturnType<typeof useTempDirs>, dir: string, acks: Ack[]): Promise<AppendMessageResult> {
   const store = t.track(new FileMessageStore({ storePathRootDir: dir, mappedFileSizeCommitLog: 64 * 1024 }))
   await store.open()
   for (const ack of acks) {
@@ -117,8 +102,10 @@ async function expectAcksSurvived(t: ReturnType<typeof useTempDirs>, dir: string
     const offsets = (await readQueue(store, 'CrashTopic', q)).map((m) => decodeMessageRecord(m).queueOffset)
     expect(offsets).toEqual(Array.from({ length: max }, (_, i) => i))
   }
-  expect((await store.putMessage(crashMessage(100_000))).status).toBe('PUT_OK')
+  const after = await store.putMessage(crashMessage(100_000))
+  expect(after.status).toBe('PUT_OK')
   await store.close()
+  return after.appendResult!
 }
 
 describe('FileMessageStore crash safety with buffered writes in flight (SIGKILL)', () => {
